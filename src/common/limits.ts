@@ -28,6 +28,38 @@ export const limits = {
   appendBufferBytesMax: 64 * 1024 * 1024,
   /** Idempotent producers remembered by the broker (oldest evicted past this). */
   producerStatesMax: 100_000,
+  /** Requests one client connection has sent and not yet seen answered (Sluice's own client). */
+  clientInflightRequestsMax: 1024,
+  /** Largest response frame Sluice's client reads (above the broker's Fetch cap, below an OOM). */
+  clientResponseFrameBytesMax: 128 * 1024 * 1024,
+  /** Records the `sluice produce` command gathers into one Produce request. */
+  cliProduceBatchRecordsMax: 10_000,
+  /** Record bytes (keys, values, headers, ~32 B overhead each) `sluice produce` gathers into one Produce request; below message.max.bytes. */
+  cliProduceBatchBytesMax: 512 * 1024,
+  /** Members one consumer group may hold; joins past this get GROUP_MAX_SIZE_REACHED. */
+  groupMembersMax: 10_000,
+  /** Consumer groups the coordinator holds in memory (with members or committed offsets). */
+  groupsMax: 100_000,
+  /** Metadata string stored with one committed offset (Kafka's offset.metadata.max.bytes). */
+  offsetMetadataBytesMax: 4096,
+  /** One record in the committed-offsets log; a larger length field means corruption. */
+  offsetsRecordBytesMax: 256 * 1024,
+  /** Offset-commit bytes waiting for the next group fsync; commits past this are refused. */
+  offsetsWriteQueueBytesMax: 16 * 1024 * 1024,
+  /** Committed-offsets log size below which it is never compacted (a rewrite costs more than it saves). */
+  offsetsLogCompactMinBytes: 4 * 1024 * 1024,
+  /** Fetch long-poll waiters one partition log holds; past this a waiter is woken at once (an empty poll). */
+  logDataWaitersMax: 10_000,
+  /** Bytes read per pread when the log scans a segment (recovery, index rebuild, timestamp search). */
+  logScanChunkBytes: 8 * 1024 * 1024,
+  /** Largest batch the log stores or believes on read; a bigger length field means corruption. */
+  logBatchBytesMax: 256 * 1024 * 1024,
+  /** Largest segment file: index positions are int32. */
+  logSegmentBytesMax: 2 ** 31 - 1,
+  /** Batches coalesced into one writev (the kernel's IOV_MAX). */
+  logWritevBuffersMax: 1024,
+  /** Largest small checksummed file the log reads whole (topic metadata, checkpoints). */
+  logCheckedFileBytesMax: 16 * 1024 * 1024,
 } as const;
 
 export type LimitName = keyof typeof limits;
