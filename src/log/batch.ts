@@ -94,7 +94,8 @@ export function checkBatch(
 ): { header: BatchHeader | null; problem: BatchProblem | null } {
   const header = readBatchHeader(buf, pos);
   if (!header) return { header: null, problem: "truncated" };
-  if (header.sizeBytes < batchHeaderBytes || header.sizeBytes > maxBytes) return { header, problem: "bad-length" };
+  if (header.sizeBytes < batchHeaderBytes || header.sizeBytes > maxBytes)
+    return { header, problem: "bad-length" };
   if (pos + header.sizeBytes > buf.length) return { header, problem: "truncated" };
   if (header.magic !== batchMagic) return { header, problem: "bad-magic" };
   if (computeBatchCrc(buf, pos, header.sizeBytes) !== header.crc) return { header, problem: "bad-crc" };
