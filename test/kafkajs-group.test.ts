@@ -21,8 +21,11 @@ async function openCoordinator(): Promise<GroupCoordinator> {
 }
 
 beforeAll(async () => {
-  tb = await startTestBroker({ advertisedHost: "127.0.0.1" });
-  tb.broker.state.groups = await openCoordinator();
+  tb = await startTestBroker({
+    advertisedHost: "127.0.0.1",
+    groupInitialRebalanceDelayMs: 300,
+    groupMinSessionTimeoutMs: 1000,
+  });
   kafka = new Kafka({
     clientId: "grp-test",
     brokers: [`127.0.0.1:${tb.broker.port}`],
@@ -35,7 +38,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await tb.broker.state.groups?.close();
   await tb.stop();
 });
 
