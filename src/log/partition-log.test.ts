@@ -167,6 +167,25 @@ describe("PartitionLog", () => {
     await reopened.close();
   });
 
+  it("recovery keeps the good batches after a flipped byte in the active segment and withholds the bad one", async () => {
+    let log = await PartitionLog.open(dir, config, logger);
+    await fill(log, 4); // one segment: batches at offsets 0, 5, 10, 15
+    const batchBytes = (await log.read(0n, 1)).batches[0]!.length;
+    await log.close();
+    const handle = await open(join(dir, segmentFileName(0n, ".log")), "r+");
+    await handle.write(Buffer.from([0xee]), 0, 1, batchBytes + 300); // inside the second batch's records
+    await handle.close();
+    log = await PartitionLog.open(dir, config, logger);
+    expect(log.stats.truncatedBytes).toBe(0);
+    expect(log.logEndOffset).toBe(20n);
+    expect(offsetsOf((await log.read(0n, 1 << 20)).batches)).toEqual([0n, 10n, 15n]);
+    expect(offsetsOf((await log.read(10n, 1 << 20)).batches)).toEqual([10n, 15n]);
+    expect(lines.some((l) => l.includes("corrupt batch") && l.includes(`position=${batchBytes}`))).toBe(true);
+    await log.append(makeBatch({ records: 5 }));
+    expect(log.logEndOffset).toBe(25n);
+    await log.close();
+  });
+
   it("rebuilds missing and corrupt index files", async () => {
     let log = await PartitionLog.open(dir, config, logger);
     await fill(log, 40);

@@ -248,31 +248,26 @@ export class PartitionLog {
   }
 
   /**
-   * Walks a segment rebuilding its indexes. "recover" cuts the file at the first bad batch; "rebuild" keeps
-   * the file and steps over bad batches where their length allows (reads withhold them).
+   * Walks a segment rebuilding its indexes. "rebuild" keeps the file and steps over bad batches where their
+   * length allows (reads withhold them). "recover" does the same for a bad batch that is followed by a good
+   * one (a flipped byte in the middle is corruption, not a torn write: cutting there would throw away every
+   * good batch after it), but cuts the file at the first bad batch of a tail that has no good batch after it.
    */
   private async scanSegment(segment: Segment, mode: "recover" | "rebuild"): Promise<void> {
     const fileBytes = segment.size;
     segment.resetIndexes();
     let expected = segment.baseOffset;
+    /** Bad batches not yet known to be followed by a good one. */
+    let pendingBad: { position: number; problem: string }[] = [];
     for await (const walked of walkBatches(segment.handle, 0, fileBytes, limits.logScanChunkBytes)) {
       const problem = walked.problem ?? (walked.header!.baseOffset < expected ? "offset-order" : null);
       if (problem !== null) {
-        if (mode === "rebuild") {
-          this.reportCorruption(segment, walked.position, problem);
-          continue;
-        }
-        const cut = fileBytes - walked.position;
-        this.logger.warn("truncating torn or corrupt segment tail", {
-          file: segment.logPath,
-          position: walked.position,
-          bytes: cut,
-          problem,
-        });
-        this.stats.truncatedBytes += cut;
-        await segment.truncateTo(walked.position);
-        return;
+        if (mode === "rebuild") this.reportCorruption(segment, walked.position, problem);
+        else pendingBad.push({ position: walked.position, problem });
+        continue;
       }
+      for (const bad of pendingBad) this.reportCorruption(segment, bad.position, bad.problem);
+      pendingBad = [];
       const header = walked.header!;
       const lastOffset = lastOffsetOf(header);
       const batch = { baseOffset: header.baseOffset, lastOffset, maxTimestamp: Number(header.maxTimestamp) };
@@ -284,7 +279,17 @@ export class PartitionLog {
       );
       expected = lastOffset + 1n;
     }
-    if (mode === "recover" && segment.size < fileBytes) await segment.truncateTo(segment.size);
+    if (mode === "recover" && segment.size < fileBytes) {
+      const cut = fileBytes - segment.size;
+      this.logger.warn("truncating torn or corrupt segment tail", {
+        file: segment.logPath,
+        position: segment.size,
+        bytes: cut,
+        problem: pendingBad[0]?.problem ?? "truncated",
+      });
+      this.stats.truncatedBytes += cut;
+      await segment.truncateTo(segment.size);
+    }
   }
 
   private reportCorruption(segment: Segment, position: number, problem: string): void {

@@ -68,8 +68,8 @@ describe("golden bytes: ApiVersions", () => {
     expect(correlationId).toBe(42);
     expect(body.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
     expect(body.apiKeys).toHaveLength(supportedApis.size);
-    expect(body.apiKeys).toContainEqual({ apiKey: ApiKey.Produce, minVersion: 3, maxVersion: 9 });
-    expect(body.apiKeys).toContainEqual({ apiKey: ApiKey.Fetch, minVersion: 4, maxVersion: 12 });
+    expect(body.apiKeys).toContainEqual({ apiKey: ApiKey.Produce, minVersion: 2, maxVersion: 9 });
+    expect(body.apiKeys).toContainEqual({ apiKey: ApiKey.Fetch, minVersion: 2, maxVersion: 12 });
   });
 });
 
@@ -183,7 +183,7 @@ describe("headers", () => {
     frame.writeInt16BE(4, 2);
     expect(() => decodeRequest(frame)).toThrow(expect.objectContaining({ code: 35 }));
     frame.writeInt16BE(ApiKey.Produce, 0);
-    frame.writeInt16BE(2, 2);
+    frame.writeInt16BE(1, 2);
     expect(() => decodeRequest(frame)).toThrow(expect.objectContaining({ code: 35 }));
   });
 

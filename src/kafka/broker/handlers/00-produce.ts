@@ -1,4 +1,4 @@
-// Produce (key 0), versions 3-9: validates each partition's batches (headers and CRC only, no per-record
+// Produce (key 0), versions 2-9 (v2 carries old message formats, refused by validation with error 43): validates each partition's batches (headers and CRC only, no per-record
 // work), appends them, dedupes idempotent retries, and with acks=-1 answers only after an fsync.
 
 import { attributeBits, type BatchHeader } from "../../../log/batch.js";
@@ -224,4 +224,4 @@ async function handle(ctx: RequestContext, body: ProduceRequest) {
   return { responses, throttleTimeMs: 0 };
 }
 
-export const produceHandler: HandlerModule = { apiKey: ApiKey.Produce, minVersion: 3, maxVersion: 9, handle };
+export const produceHandler: HandlerModule = { apiKey: ApiKey.Produce, minVersion: 2, maxVersion: 9, handle };

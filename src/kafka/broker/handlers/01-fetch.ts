@@ -1,4 +1,4 @@
-// Fetch (key 1), versions 4-12: reads whole batches by reference (no copies), long-polls until minBytes or
+// Fetch (key 1), versions 2-12 (2-3 only to answer that old message formats are not served): reads whole batches by reference (no copies), long-polls until minBytes or
 // maxWaitMs, and always returns at least the first batch so a consumer can get past a large one.
 // Fetch sessions are declined (sessionId 0 in the answer), which Kafka's protocol allows.
 
@@ -131,7 +131,24 @@ async function waitForAny(waitable: ReadPass["waitable"], signal: AbortSignal): 
   }
 }
 
+/**
+ * Fetch v2-3 readers expect message format v0/v1, which Kafka produces by down-converting; we store only
+ * v2 batches and do not down-convert, so such readers get UNSUPPORTED_FOR_MESSAGE_FORMAT per partition.
+ * The versions are advertised anyway because librdkafka turns gzip, snappy and lz4 off for brokers that
+ * lack Produce v2 and Fetch v2 (its "MsgVer1" feature check), even though it then uses v3+/v4+.
+ */
+function refuseOldFormat(body: FetchRequest) {
+  return {
+    throttleTimeMs: 0,
+    responses: body.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p) => emptyResult(p.partition, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT)),
+    })),
+  };
+}
+
 async function handle(ctx: RequestContext, body: FetchRequest) {
+  if (ctx.header.apiVersion < 4) return refuseOldFormat(body);
   if (ctx.header.apiVersion >= 7 && body.sessionId !== 0) {
     // We never create sessions, so a client naming one is confused; this makes it start over sessionless.
     return {
@@ -161,4 +178,4 @@ async function handle(ctx: RequestContext, body: FetchRequest) {
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: pass.responses };
 }
 
-export const fetchHandler: HandlerModule = { apiKey: ApiKey.Fetch, minVersion: 4, maxVersion: 12, handle };
+export const fetchHandler: HandlerModule = { apiKey: ApiKey.Fetch, minVersion: 2, maxVersion: 12, handle };

@@ -263,6 +263,22 @@ describe("Produce and Fetch", () => {
     c2.close();
   });
 
+  it("answers Fetch v2-3 (old message formats) with UNSUPPORTED_FOR_MESSAGE_FORMAT instead of v2 batches", async () => {
+    await createTopic("old-fetch");
+    const produced = await client.request(
+      ApiKey.Produce,
+      3,
+      produceBody("old-fetch", await encodeBatch({ records: records("o", 2) }), 1),
+    );
+    expect(produced.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NONE);
+    for (const version of [2, 3]) {
+      const res = await client.request(ApiKey.Fetch, version, fetchBody("old-fetch", 0n));
+      const part = res.responses[0].partitions[0];
+      expect(part.errorCode).toBe(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
+      expect(part.records?.length ?? 0).toBe(0);
+    }
+  });
+
   it("answers OFFSET_OUT_OF_RANGE past the end and for unknown partitions UNKNOWN_TOPIC_OR_PARTITION", async () => {
     await createTopic("range");
     const res = await client.request(

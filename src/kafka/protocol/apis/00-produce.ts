@@ -6,7 +6,7 @@ import type { ApiSchema } from "../schema.js";
 export const produceApi: ApiSchema = {
   apiKey: 0,
   name: "Produce",
-  minVersion: 3,
+  minVersion: 2,
   maxVersion: 9,
   flexibleVersions: "9+",
   request: [

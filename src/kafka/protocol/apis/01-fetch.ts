@@ -6,7 +6,7 @@ import type { ApiSchema } from "../schema.js";
 export const fetchApi: ApiSchema = {
   apiKey: 1,
   name: "Fetch",
-  minVersion: 4,
+  minVersion: 2,
   maxVersion: 12,
   flexibleVersions: "12+",
   request: [
