@@ -36,7 +36,7 @@ describe("broker connection layer", () => {
       expect(keys).toContain(ApiKey.Fetch);
       expect(keys).toContain(ApiKey.Metadata);
       const produce = res.apiKeys.find((k: { apiKey: number }) => k.apiKey === ApiKey.Produce);
-      expect(produce.minVersion).toBe(2);
+      expect(produce.minVersion).toBe(0);
       expect(produce.maxVersion).toBe(supportedApis.get(ApiKey.Produce)!.maxVersion);
     }
     c.close();

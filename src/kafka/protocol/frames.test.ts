@@ -68,7 +68,7 @@ describe("golden bytes: ApiVersions", () => {
     expect(correlationId).toBe(42);
     expect(body.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
     expect(body.apiKeys).toHaveLength(supportedApis.size);
-    expect(body.apiKeys).toContainEqual({ apiKey: ApiKey.Produce, minVersion: 2, maxVersion: 9 });
+    expect(body.apiKeys).toContainEqual({ apiKey: ApiKey.Produce, minVersion: 0, maxVersion: 9 });
     expect(body.apiKeys).toContainEqual({ apiKey: ApiKey.Fetch, minVersion: 2, maxVersion: 12 });
   });
 });
@@ -182,7 +182,7 @@ describe("headers", () => {
     const frame = encodeRequest(header(ApiKey.ApiVersions, 3), {}).subarray(4);
     frame.writeInt16BE(4, 2);
     expect(() => decodeRequest(frame)).toThrow(expect.objectContaining({ code: 35 }));
-    frame.writeInt16BE(ApiKey.Produce, 0);
+    frame.writeInt16BE(ApiKey.Fetch, 0);
     frame.writeInt16BE(1, 2);
     expect(() => decodeRequest(frame)).toThrow(expect.objectContaining({ code: 35 }));
   });

@@ -1,5 +1,7 @@
-// Produce (key 0), versions 2-9 (v2 carries old message formats, refused by validation with error 43): validates each partition's batches (headers and CRC only, no per-record
-// work), appends them, dedupes idempotent retries, and with acks=-1 answers only after an fsync.
+// Produce (key 0), versions 0-9: validates each partition's batches (headers and CRC only, no per-record work),
+// appends them, dedupes idempotent retries, and with acks=-1 answers only after an fsync. Versions 0-2 carry
+// the old message formats, which validation refuses (error 43); they are advertised anyway because librdkafka
+// turns gzip, snappy and lz4 off for a broker whose ApiVersions lacks Produce v0.
 
 import { attributeBits, type BatchHeader } from "../../../log/batch.js";
 import type { PartitionLog } from "../../../log/index.js";
@@ -224,4 +226,4 @@ async function handle(ctx: RequestContext, body: ProduceRequest) {
   return { responses, throttleTimeMs: 0 };
 }
 
-export const produceHandler: HandlerModule = { apiKey: ApiKey.Produce, minVersion: 2, maxVersion: 9, handle };
+export const produceHandler: HandlerModule = { apiKey: ApiKey.Produce, minVersion: 0, maxVersion: 9, handle };

@@ -6,7 +6,7 @@ import type { ApiSchema } from "../schema.js";
 export const produceApi: ApiSchema = {
   apiKey: 0,
   name: "Produce",
-  minVersion: 2,
+  minVersion: 0,
   maxVersion: 9,
   flexibleVersions: "9+",
   request: [
