@@ -112,6 +112,8 @@ describe("program", () => {
       "topic",
       "produce",
       "consume",
+      "validate",
+      "group",
     ]);
   });
 });

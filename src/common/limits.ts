@@ -60,6 +60,12 @@ export const limits = {
   logWritevBuffersMax: 1024,
   /** Largest small checksummed file the log reads whole (topic metadata, checkpoints). */
   logCheckedFileBytesMax: 16 * 1024 * 1024,
+  /** Diagnostics one pipeline configuration file reports before the rest are dropped (they are mostly echoes). */
+  configDiagnosticsMax: 100,
+  /** Largest pipeline configuration file read. */
+  configFileBytesMax: 16 * 1024 * 1024,
+  /** Files one `-f` path (directory or glob) may expand to. */
+  configFilesMax: 10_000,
 } as const;
 
 export type LimitName = keyof typeof limits;

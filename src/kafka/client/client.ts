@@ -10,6 +10,7 @@ import {
   type FetchOptions,
   fetchOnce,
 } from "./fetch.js";
+import * as groups from "./groups.js";
 import { listOffsets, type OffsetAnswer, type OffsetSpec } from "./offsets.js";
 import {
   type ProduceOptions,
@@ -88,6 +89,49 @@ export class KafkaClient {
     options?: ConsumeOptions,
   ): AsyncGenerator<ConsumedRecord> {
     return consume(this.cluster, topic, start, options);
+  }
+
+  /** The broker coordinating `groupId` (group requests are routed there). */
+  findCoordinator(groupId: string): Promise<groups.CoordinatorAddress> {
+    return groups.findCoordinator(this.cluster, groupId);
+  }
+
+  listGroups(): Promise<groups.GroupListing[]> {
+    return groups.listGroups(this.cluster);
+  }
+
+  /** An unknown group is described in state Dead with no members, as Kafka answers. */
+  describeGroups(groupIds: string[]): Promise<groups.GroupDescription[]> {
+    return groups.describeGroups(this.cluster, groupIds);
+  }
+
+  /** Committed offsets of the group, of `topics` or of everything it committed. */
+  fetchCommittedOffsets(groupId: string, topics?: string[]): Promise<groups.CommittedOffset[]> {
+    return groups.fetchCommittedOffsets(this.cluster, groupId, topics);
+  }
+
+  /** A simple commit (generation -1, no member id): the coordinator accepts it only while the group has no members. */
+  commitOffsets(groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void> {
+    return groups.commitOffsets(this.cluster, groupId, topic, offsets);
+  }
+
+  deleteGroups(groupIds: string[]): Promise<groups.DeleteGroupResult[]> {
+    return groups.deleteGroups(this.cluster, groupIds);
+  }
+
+  /** Committed offset, log end offset and lag of every partition the group is assigned or committed. */
+  groupLag(description: groups.GroupDescription): Promise<groups.PartitionLag[]> {
+    return groups.groupLag(this.cluster, description);
+  }
+
+  /** Plans and (unless dryRun) commits new offsets; throws ActiveGroupError while the group has members. */
+  resetOffsets(
+    groupId: string,
+    topic: string,
+    target: groups.ResetTarget,
+    options?: { partitions?: number[]; dryRun?: boolean },
+  ): Promise<groups.OffsetResetRow[]> {
+    return groups.resetOffsets(this.cluster, groupId, topic, target, options);
   }
 
   close(): Promise<void> {

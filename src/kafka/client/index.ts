@@ -16,6 +16,20 @@ export {
 } from "./cluster.js";
 export { KafkaResponseError, KafkaTransportError } from "./errors.js";
 export type { ConsumedRecord, ConsumeOptions, FetchedPartition, FetchOptions, Record } from "./fetch.js";
+export {
+  ActiveGroupError,
+  type CommittedOffset,
+  type CoordinatorAddress,
+  type DeleteGroupResult,
+  decodeAssignment,
+  type GroupDescription,
+  type GroupListing,
+  type GroupMemberDescription,
+  type OffsetResetRow,
+  type PartitionLag,
+  type ResetTarget,
+  type TopicPartitions,
+} from "./groups.js";
 export { murmur2, partitionForKey } from "./murmur2.js";
 export type { OffsetAnswer, OffsetSpec } from "./offsets.js";
 export {

@@ -9,11 +9,17 @@ export const api = {
   fetch: 1,
   listOffsets: 2,
   metadata: 3,
+  offsetCommit: 8,
+  offsetFetch: 9,
+  findCoordinator: 10,
+  describeGroups: 15,
+  listGroups: 16,
   apiVersions: 18,
   createTopics: 19,
   deleteTopics: 20,
   describeConfigs: 32,
   createPartitions: 37,
+  deleteGroups: 42,
   incrementalAlterConfigs: 44,
 } as const;
 
@@ -28,6 +34,12 @@ const clientRanges: Record<number, VersionRange> = {
   [api.fetch]: { min: 4, max: 12 }, // v13 switches to topic ids
   [api.listOffsets]: { min: 1, max: 7 },
   [api.metadata]: { min: 1, max: 12 }, // v1+ has controllerId and null = all topics
+  [api.offsetCommit]: { min: 2, max: 8 },
+  [api.offsetFetch]: { min: 2, max: 7 }, // v2+ fetches all topics with null; v8 batches several groups
+  [api.findCoordinator]: { min: 0, max: 3 }, // v4 batches several keys
+  [api.describeGroups]: { min: 0, max: 5 },
+  [api.listGroups]: { min: 0, max: 4 },
+  [api.deleteGroups]: { min: 0, max: 2 },
   [api.apiVersions]: { min: 0, max: 3 },
   [api.createTopics]: { min: 1, max: 7 },
   [api.deleteTopics]: { min: 1, max: 5 }, // v6 names topics by id
