@@ -4,8 +4,10 @@
 import { Command, CommanderError } from "commander";
 import { registerBroker } from "./commands/broker.js";
 import { registerConsume } from "./commands/consume.js";
+import { registerGroup } from "./commands/group.js";
 import { registerProduce } from "./commands/produce.js";
 import { registerTopic } from "./commands/topic.js";
+import { registerValidate } from "./commands/validate.js";
 import { UsageError } from "./options.js";
 
 export const usageExitCode = 2;
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerTopic(program);
   registerProduce(program);
   registerConsume(program);
+  registerValidate(program);
+  registerGroup(program);
   return program;
 }
 
