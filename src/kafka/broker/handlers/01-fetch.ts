@@ -164,14 +164,22 @@ async function handle(ctx: RequestContext, body: FetchRequest) {
   while (pass.bytes < body.minBytes && !pass.anyError && pass.waitable.length > 0) {
     const remainingMs = deadline - Date.now();
     if (remainingMs <= 0) break;
-    const stops = [AbortSignal.timeout(remainingMs), ctx.broker.shutdown];
+    // A plain timer, not AbortSignal.timeout(): on Node 20 a timeout signal reachable only through
+    // AbortSignal.any() can be garbage-collected before it fires, leaving the fetch parked past maxWaitMs.
+    const deadlineReached = new AbortController();
+    const timer = setTimeout(() => deadlineReached.abort(), remainingMs);
+    const stops = [deadlineReached.signal, ctx.broker.shutdown];
     if (ctx.signal) stops.push(ctx.signal);
     const stop = AbortSignal.any(stops);
-    await waitForAny(pass.waitable, stop);
-    if (ctx.signal?.aborted || ctx.broker.shutdown.aborted) break;
-    // The log may decline to park a waiter (too many) and return at once: back off instead of spinning.
-    if (!stop.aborted && !pass.waitable.some(({ log, offset }) => log.logEndOffset > offset)) {
-      await sleep(fetchRecheckMs, stop);
+    try {
+      await waitForAny(pass.waitable, stop);
+      if (ctx.signal?.aborted || ctx.broker.shutdown.aborted) break;
+      // The log may decline to park a waiter (too many) and return at once: back off instead of spinning.
+      if (!stop.aborted && !pass.waitable.some(({ log, offset }) => log.logEndOffset > offset)) {
+        await sleep(fetchRecheckMs, stop);
+      }
+    } finally {
+      clearTimeout(timer);
     }
     pass = await readAll(ctx, body);
   }

@@ -1,5 +1,7 @@
 // Produce, Fetch, ListOffsets and InitProducerId through a real broker over a loopback socket.
 
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKey, ErrorCode } from "../../protocol/index.js";
 import { decodeRecords, encodeBatch, type RecordInput } from "../../protocol/records/record-batch.js";
@@ -261,6 +263,25 @@ describe("Produce and Fetch", () => {
     expect(none).not.toBeNull();
     expect(Buffer.concat([none].flat()).length).toBe(0);
     c2.close();
+  });
+
+  it("ends a long poll at maxWaitMs even when garbage collection runs during the wait", async () => {
+    // Node 20 can collect an AbortSignal.timeout() held only by AbortSignal.any(); the handler must not rely on it.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    await createTopic("poll-gc");
+    const t0 = Date.now();
+    const pending = client.request(
+      ApiKey.Fetch,
+      11,
+      fetchBody("poll-gc", 0n, { maxWaitMs: 400, minBytes: 1 }),
+    );
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      gc();
+    }
+    await pending;
+    expect(Date.now() - t0).toBeLessThan(3_000);
   });
 
   it("answers Fetch v2-3 (old message formats) with UNSUPPORTED_FOR_MESSAGE_FORMAT instead of v2 batches", async () => {
