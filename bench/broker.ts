@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BrokerProcess, repoRoot, sluiceBin } from "../test/helpers/broker-process.js";
 import { runOk } from "../test/helpers/run.js";
+import { measureGroupTimings } from "./groups.js";
 
 const recordBytes = 100;
 const recordsPerRun = Number(process.env.BENCH_RECORDS ?? 1_000_000);
@@ -285,6 +286,10 @@ async function main(): Promise<void> {
     result.latency_rate_rps = rate;
     result.p50_ms = result.p50_ms_acks1 as number;
     result.p99_ms = result.p99_ms_acks1 as number;
+    Object.assign(result, await measureGroupTimings());
+    console.log(
+      `groups: JoinGroup to first fetched record ${result.group_join_to_first_record_ms} ms; rebalance after 1 of 3 members leaves ${result.group_leave_rebalance_ms} ms (kafkajs, medians)`,
+    );
   } finally {
     await broker.stop();
     rmSync(workDir, { recursive: true, force: true });

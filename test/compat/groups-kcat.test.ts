@@ -15,8 +15,12 @@ const rebalancedLine = /^% Group \S+ rebalanced \(memberid [^)]*\): (assigned|re
 
 function parseKcatLine(member: MemberProcess, line: string): void {
   if (line.startsWith("{")) {
-    const record = JSON.parse(line) as { partition: number; offset: number; payload: string };
-    member.records.push({ p: record.partition, o: record.offset, v: record.payload });
+    try {
+      const record = JSON.parse(line) as { partition: number; offset: number; payload: string };
+      member.records.push({ p: record.partition, o: record.offset, v: record.payload });
+    } catch {
+      member.errors.push(`unparsable kcat output: ${line}`);
+    }
     return;
   }
   const match = rebalancedLine.exec(line);
@@ -39,7 +43,8 @@ function spawnKcatMember(options: MemberOptions): MemberProcess {
     "auto.commit.interval.ms": 1000,
   };
   // No -o: in -G mode it would override the committed offsets on every assignment.
-  const args = ["-b", options.bootstrap, "-G", options.group, "-J"];
+  // -u: records go to a pipe, which stdio would otherwise buffer until exit.
+  const args = ["-b", options.bootstrap, "-G", options.group, "-J", "-u"];
   for (const [key, value] of Object.entries(settings)) args.push("-X", `${key}=${value}`);
   args.push(options.topic);
   const child = spawn("kcat", args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });

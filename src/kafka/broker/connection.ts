@@ -55,6 +55,7 @@ export class Connection {
   /** Requests being handled, including acks=0 produces that hold no slot. */
   private inflight = 0;
   private paused = false;
+  private writeScheduled = false;
   private closed = false;
   private readonly abort = new AbortController();
   readonly clientHost: string;
@@ -262,7 +263,20 @@ export class Connection {
     this.socket.destroy();
   }
 
+  /**
+   * Schedules one write of every response that is ready. Responses whose appends finish in the same turn of
+   * the event loop then leave in one writev instead of one syscall each (many small pipelined produces).
+   */
   private writeReadySlots(): void {
+    if (this.writeScheduled) return;
+    this.writeScheduled = true;
+    setImmediate(() => {
+      this.writeScheduled = false;
+      this.writeReadySlotsNow();
+    });
+  }
+
+  private writeReadySlotsNow(): void {
     if (this.closed || this.socket.destroyed || this.slots.length === 0 || this.slots[0]!.chunks === null)
       return;
     this.socket.cork();
