@@ -66,6 +66,10 @@ export const limits = {
   configFileBytesMax: 16 * 1024 * 1024,
   /** Files one `-f` path (directory or glob) may expand to. */
   configFilesMax: 10_000,
+  /** ACL bindings the broker stores (CreateAcls past this is refused); they are kept in memory and rewritten whole. */
+  aclBindingsMax: 100_000,
+  /** Dynamic broker configs stored per scope (this broker, cluster default) by AlterConfigs. */
+  dynamicBrokerConfigsMax: 1000,
 } as const;
 
 export type LimitName = keyof typeof limits;

@@ -5,7 +5,9 @@ import type { MetricsRegistry } from "../../common/metrics.js";
 import type { LogManager } from "../../log/index.js";
 import type { GroupCoordinator } from "../groups/index.js";
 import type { RequestHeader } from "../protocol/index.js";
+import type { AclStore } from "./acls.js";
 import type { BrokerConfig } from "./config.js";
+import type { DynamicBrokerConfigs } from "./dynamic-configs.js";
 import type { ProducerIdAllocator } from "./producer-ids.js";
 import type { ProducerStateTable } from "./producer-state.js";
 
@@ -17,6 +19,10 @@ export interface BrokerState {
   groups: GroupCoordinator | null;
   producers: ProducerStateTable;
   producerIds: ProducerIdAllocator;
+  /** ACL bindings from CreateAcls: stored and described, not enforced (there is no authentication). */
+  acls: AclStore;
+  /** Broker configs set through AlterConfigs on a BROKER resource. */
+  dynamicConfigs: DynamicBrokerConfigs;
   clusterId: string;
   /** The port clients should use (the bound one when config.port was 0). */
   advertisedPort: number;

@@ -13,7 +13,9 @@ import {
   validateTopicConfig,
 } from "../../log/index.js";
 import { GroupCoordinator } from "../groups/index.js";
+import { AclStore } from "./acls.js";
 import { type BrokerConfig, loadClusterId, resolveBrokerConfig } from "./config.js";
+import { DynamicBrokerConfigs } from "./dynamic-configs.js";
 import type { BrokerState } from "./handler.js";
 import { handlerRegistry } from "./handlers/index.js";
 import { ProducerIdAllocator } from "./producer-ids.js";
@@ -51,6 +53,13 @@ export async function startBroker(options: StartBrokerOptions): Promise<Broker> 
   await mkdir(config.dataDir, { recursive: true });
   const clusterId = await loadClusterId(config.dataDir);
   const producerIds = await ProducerIdAllocator.open(config.dataDir);
+  const acls = await AclStore.open(config.dataDir);
+  if (acls.size > 0) {
+    logger.warn("ACLs are stored but NOT enforced: Sluice has no authentication, every client may do anything", {
+      acls: acls.size,
+    });
+  }
+  const dynamicConfigs = await DynamicBrokerConfigs.open(config.dataDir);
   const metrics = givenMetrics ?? new MetricsRegistry();
   const logs = await LogManager.open(config.dataDir, {
     logger: logger.child("log"),
@@ -78,6 +87,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<Broker> 
     groups,
     producers: new ProducerStateTable(),
     producerIds,
+    acls,
+    dynamicConfigs,
     clusterId,
     advertisedPort: config.port,
     shutdown: shutdown.signal,

@@ -1,5 +1,5 @@
-// CreateTopics (key 19), versions 0-5: single-broker topics (replication factor 1), optional configs,
-// validateOnly; v5 answers with the created topic's partitions and full config.
+// CreateTopics (key 19), versions 0-5: single-broker topics (replication factor 1, or manual assignments that
+// put each partition on this broker alone), optional configs, validateOnly; v5 answers with the result's config.
 
 import { limits } from "../../../common/limits.js";
 import { validateTopicConfig } from "../../../log/config.js";
@@ -12,7 +12,7 @@ interface CreatableTopic {
   name: string;
   numPartitions: number;
   replicationFactor: number;
-  assignments: unknown[];
+  assignments: { partitionIndex: number; brokerIds: number[] }[];
   configs: { name: string; value: string | null }[];
 }
 
@@ -55,9 +55,7 @@ function checkTopic(
     return refused(t.name, ErrorCode.INVALID_TOPIC_EXCEPTION, "illegal topic name");
   if (broker.logs.topic(t.name))
     return refused(t.name, ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${t.name}' already exists`);
-  if (t.assignments.length > 0) {
-    return refused(t.name, ErrorCode.INVALID_REQUEST, "manual replica assignments are not supported");
-  }
+  if (t.assignments.length > 0) return checkAssignedTopic(broker, t);
   if (t.replicationFactor !== -1 && t.replicationFactor !== 1) {
     return refused(
       t.name,
@@ -66,6 +64,58 @@ function checkTopic(
     );
   }
   const partitions = t.numPartitions === -1 ? broker.config.numPartitions : t.numPartitions;
+  return checkPartitionsAndConfig(t, partitions);
+}
+
+/**
+ * Why manual replica lists cannot be honoured, or null: a one-broker cluster can only place one replica,
+ * on itself. Shared with CreatePartitions.
+ */
+export function replicaAssignmentProblem(broker: BrokerState, replicaLists: readonly number[][]): string | null {
+  const nodeId = broker.config.nodeId;
+  for (const [i, brokerIds] of replicaLists.entries()) {
+    if (brokerIds.length === 0) return `assignment ${i} lists no replicas`;
+    const unknown = brokerIds.filter((id) => id !== nodeId);
+    if (unknown.length > 0)
+      return `unknown broker(s) ${unknown.join(",")} in replica assignment: this cluster has only broker ${nodeId}`;
+    if (brokerIds.length > 1)
+      return `assignment ${i} lists ${brokerIds.length} replicas; this cluster has one broker, so at most 1`;
+  }
+  return null;
+}
+
+function checkAssignedTopic(
+  broker: BrokerState,
+  t: CreatableTopic,
+): TopicResult | { partitions: number; config: Record<string, string> } {
+  // Kafka's rule: the counts come from the assignment, so they must not be given as well.
+  if (t.numPartitions !== -1 || t.replicationFactor !== -1) {
+    return refused(
+      t.name,
+      ErrorCode.INVALID_REQUEST,
+      "numPartitions and replicationFactor must be -1 when replica assignments are given",
+    );
+  }
+  const indexes = t.assignments.map((a) => a.partitionIndex).sort((a, b) => a - b);
+  if (indexes.some((p, i) => p !== i)) {
+    return refused(
+      t.name,
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      "partitions in the replica assignment must be 0, 1, 2, ... with none missing or repeated",
+    );
+  }
+  const problem = replicaAssignmentProblem(
+    broker,
+    t.assignments.map((a) => a.brokerIds),
+  );
+  if (problem !== null) return refused(t.name, ErrorCode.INVALID_REPLICA_ASSIGNMENT, problem);
+  return checkPartitionsAndConfig(t, t.assignments.length);
+}
+
+function checkPartitionsAndConfig(
+  t: CreatableTopic,
+  partitions: number,
+): TopicResult | { partitions: number; config: Record<string, string> } {
   if (partitions < 1 || partitions > limits.topicPartitionsMax) {
     return refused(
       t.name,

@@ -1,12 +1,14 @@
-// CreatePartitions (key 37), versions 0-3: grows a topic to `count` partitions (never shrinks it).
+// CreatePartitions (key 37), versions 0-3: grows a topic to `count` partitions (never shrinks it); manual
+// assignments are accepted when each new partition has one replica, on this broker.
 
 import { limits } from "../../../common/limits.js";
 import { ApiKey, ErrorCode } from "../../protocol/index.js";
 import type { HandlerModule, RequestContext } from "../handler.js";
+import { replicaAssignmentProblem } from "./19-create-topics.js";
 import { errorCodeFor } from "./common.js";
 
 interface CreatePartitionsRequest {
-  topics: { name: string; count: number; assignments: unknown[] | null }[];
+  topics: { name: string; count: number; assignments: { brokerIds: number[] }[] | null }[];
   timeoutMs: number;
   validateOnly: boolean;
 }
@@ -20,13 +22,25 @@ async function grow(
   const meta = broker.logs.topic(t.name);
   const refuse = (errorCode: number, errorMessage: string) => ({ name: t.name, errorCode, errorMessage });
   if (!meta) return refuse(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "unknown topic");
-  if (t.assignments && t.assignments.length > 0)
-    return refuse(ErrorCode.INVALID_REQUEST, "manual replica assignments are not supported");
   if (t.count <= meta.partitions) {
     return refuse(
       ErrorCode.INVALID_PARTITIONS,
       `topic has ${meta.partitions} partitions; the new count must be larger`,
     );
+  }
+  if (t.assignments !== null) {
+    const added = t.count - meta.partitions;
+    if (t.assignments.length !== added) {
+      return refuse(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `adding ${added} partitions needs ${added} assignments, not ${t.assignments.length}`,
+      );
+    }
+    const problem = replicaAssignmentProblem(
+      broker,
+      t.assignments.map((a) => a.brokerIds),
+    );
+    if (problem !== null) return refuse(ErrorCode.INVALID_REPLICA_ASSIGNMENT, problem);
   }
   if (t.count > limits.topicPartitionsMax)
     return refuse(ErrorCode.INVALID_PARTITIONS, `at most ${limits.topicPartitionsMax} partitions`);

@@ -21,6 +21,9 @@ import { deleteTopicsApi } from "./20-delete-topics.js";
 import { deleteRecordsApi } from "./21-delete-records.js";
 import { initProducerIdApi } from "./22-init-producer-id.js";
 import { offsetForLeaderEpochApi } from "./23-offset-for-leader-epoch.js";
+import { describeAclsApi } from "./29-describe-acls.js";
+import { createAclsApi } from "./30-create-acls.js";
+import { deleteAclsApi } from "./31-delete-acls.js";
 import { describeConfigsApi } from "./32-describe-configs.js";
 import { alterConfigsApi } from "./33-alter-configs.js";
 import { createPartitionsApi } from "./37-create-partitions.js";
@@ -49,6 +52,9 @@ export const allApis: readonly ApiSchema[] = [
   deleteRecordsApi,
   initProducerIdApi,
   offsetForLeaderEpochApi,
+  describeAclsApi,
+  createAclsApi,
+  deleteAclsApi,
   describeConfigsApi,
   alterConfigsApi,
   createPartitionsApi,
