@@ -55,9 +55,12 @@ export async function startBroker(options: StartBrokerOptions): Promise<Broker> 
   const producerIds = await ProducerIdAllocator.open(config.dataDir);
   const acls = await AclStore.open(config.dataDir);
   if (acls.size > 0) {
-    logger.warn("ACLs are stored but NOT enforced: Sluice has no authentication, every client may do anything", {
-      acls: acls.size,
-    });
+    logger.warn(
+      "ACLs are stored but NOT enforced: Sluice has no authentication, every client may do anything",
+      {
+        acls: acls.size,
+      },
+    );
   }
   const dynamicConfigs = await DynamicBrokerConfigs.open(config.dataDir);
   const metrics = givenMetrics ?? new MetricsRegistry();

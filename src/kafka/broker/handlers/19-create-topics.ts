@@ -71,7 +71,10 @@ function checkTopic(
  * Why manual replica lists cannot be honoured, or null: a one-broker cluster can only place one replica,
  * on itself. Shared with CreatePartitions.
  */
-export function replicaAssignmentProblem(broker: BrokerState, replicaLists: readonly number[][]): string | null {
+export function replicaAssignmentProblem(
+  broker: BrokerState,
+  replicaLists: readonly number[][],
+): string | null {
   const nodeId = broker.config.nodeId;
   for (const [i, brokerIds] of replicaLists.entries()) {
     if (brokerIds.length === 0) return `assignment ${i} lists no replicas`;

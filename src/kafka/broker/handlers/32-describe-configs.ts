@@ -1,7 +1,8 @@
 // DescribeConfigs (key 32), versions 0-4: topic configs (each known name with our default or the topic's
-// override) and a few read-only broker configs.
+// override) and broker configs (startup settings overlaid by dynamic ones from AlterConfigs).
 
 import { ApiKey, ErrorCode } from "../../protocol/index.js";
+import { staticOnlyBrokerConfigs } from "../dynamic-configs.js";
 import type { BrokerState, HandlerModule, RequestContext } from "../handler.js";
 import { ConfigSource, ConfigType, type DescribedConfig, describeTopicConfigs } from "./topic-configs.js";
 
@@ -13,32 +14,68 @@ interface DescribeConfigsRequest {
   includeDocumentation: boolean;
 }
 
-function readOnlyBrokerConfig(name: string, value: string, type: number): DescribedConfig {
+type Synonym = DescribedConfig["synonyms"][number];
+
+function brokerEntry(
+  name: string,
+  type: number,
+  layers: Synonym[],
+  includeSynonyms: boolean,
+): DescribedConfig {
+  const top = layers[0]!;
   return {
     name,
-    value,
-    readOnly: true,
-    isDefault: false,
-    configSource: ConfigSource.STATIC_BROKER_CONFIG,
+    value: top.value,
+    readOnly: staticOnlyBrokerConfigs.has(name),
+    isDefault: top.source === ConfigSource.DEFAULT_CONFIG,
+    configSource: top.source,
     isSensitive: false,
-    synonyms: [],
+    synonyms: includeSynonyms ? layers : [],
     configType: type,
     documentation: null,
   };
 }
 
-function brokerConfigs(broker: BrokerState, keys: string[] | null): DescribedConfig[] {
+function startupBrokerConfigs(broker: BrokerState): Map<string, { value: string; type: number }> {
   const c = broker.config;
-  const all = [
-    readOnlyBrokerConfig("auto.create.topics.enable", String(c.autoCreateTopicsEnable), ConfigType.BOOLEAN),
-    readOnlyBrokerConfig("broker.id", String(c.nodeId), ConfigType.INT),
-    readOnlyBrokerConfig("default.replication.factor", "1", ConfigType.SHORT),
-    readOnlyBrokerConfig("log.dirs", c.dataDir, ConfigType.STRING),
-    readOnlyBrokerConfig("message.max.bytes", String(c.messageMaxBytes), ConfigType.INT),
-    readOnlyBrokerConfig("num.partitions", String(c.numPartitions), ConfigType.INT),
-    readOnlyBrokerConfig("offsets.topic.replication.factor", "1", ConfigType.SHORT),
-  ];
-  return keys ? all.filter((e) => keys.includes(e.name)) : all;
+  return new Map([
+    ["auto.create.topics.enable", { value: String(c.autoCreateTopicsEnable), type: ConfigType.BOOLEAN }],
+    ["broker.id", { value: String(c.nodeId), type: ConfigType.INT }],
+    ["default.replication.factor", { value: "1", type: ConfigType.SHORT }],
+    ["log.dirs", { value: c.dataDir, type: ConfigType.STRING }],
+    ["message.max.bytes", { value: String(c.messageMaxBytes), type: ConfigType.INT }],
+    ["num.partitions", { value: String(c.numPartitions), type: ConfigType.INT }],
+    ["offsets.topic.replication.factor", { value: "1", type: ConfigType.SHORT }],
+  ]);
+}
+
+/**
+ * This broker's configs ("0": startup settings under the dynamic ones, most specific first) or the cluster
+ * defaults ("": only the dynamic defaults, as Kafka reports them).
+ */
+function brokerConfigs(
+  broker: BrokerState,
+  clusterDefault: boolean,
+  keys: string[] | null,
+  includeSynonyms: boolean,
+): DescribedConfig[] {
+  const startup = clusterDefault ? new Map() : startupBrokerConfigs(broker);
+  const own = clusterDefault ? {} : broker.dynamicConfigs.get("broker");
+  const defaults = broker.dynamicConfigs.get("clusterDefault");
+  const names = [...new Set([...startup.keys(), ...Object.keys(own), ...Object.keys(defaults)])].sort();
+  const out: DescribedConfig[] = [];
+  for (const name of names) {
+    if (keys && !keys.includes(name)) continue;
+    const layers: Synonym[] = [];
+    if (own[name] !== undefined)
+      layers.push({ name, value: own[name], source: ConfigSource.DYNAMIC_BROKER_CONFIG });
+    if (defaults[name] !== undefined)
+      layers.push({ name, value: defaults[name], source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
+    const fixed = startup.get(name);
+    if (fixed) layers.push({ name, value: fixed.value, source: ConfigSource.STATIC_BROKER_CONFIG });
+    out.push(brokerEntry(name, fixed?.type ?? ConfigType.STRING, layers, includeSynonyms));
+  }
+  return out;
 }
 
 function describeResource(
@@ -66,20 +103,22 @@ function describeResource(
     return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs };
   }
   if (r.resourceType === ResourceType.BROKER) {
-    if (r.resourceName !== "" && r.resourceName !== String(broker.config.nodeId)) {
+    const nodeId = String(broker.config.nodeId);
+    if (r.resourceName !== "" && r.resourceName !== nodeId) {
       return {
         ...base,
         errorCode: ErrorCode.INVALID_REQUEST,
-        errorMessage: "unknown broker id",
+        errorMessage: `Unexpected broker id, expected ${nodeId} or empty string, but received ${r.resourceName}`,
         configs: [],
       };
     }
-    return {
-      ...base,
-      errorCode: ErrorCode.NONE,
-      errorMessage: null,
-      configs: brokerConfigs(broker, r.configurationKeys),
-    };
+    const configs = brokerConfigs(
+      broker,
+      r.resourceName === "",
+      r.configurationKeys,
+      body.includeSynonyms === true,
+    );
+    return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs };
   }
   return {
     ...base,

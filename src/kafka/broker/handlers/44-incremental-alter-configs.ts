@@ -1,10 +1,16 @@
-// IncrementalAlterConfigs (key 44), versions 0-1: SET/DELETE single topic configs and APPEND/SUBTRACT
-// items of list-valued ones (cleanup.policy), keeping the others.
+// IncrementalAlterConfigs (key 44), versions 0-1: SET/DELETE single topic or dynamic broker configs and
+// APPEND/SUBTRACT items of list-valued ones (cleanup.policy; any broker config, as a comma list), keeping the others.
 
 import { ApiKey, ErrorCode } from "../../protocol/index.js";
 import type { HandlerModule, RequestContext } from "../handler.js";
 import { ResourceType } from "./32-describe-configs.js";
-import { type AlterResult, checkAlterable, storeTopicConfig } from "./alter-configs-common.js";
+import {
+  type AlterResult,
+  brokerScope,
+  checkAlterable,
+  storeBrokerConfig,
+  storeTopicConfig,
+} from "./alter-configs-common.js";
 import { ConfigType, isKnownConfigName, topicConfigDefaults } from "./topic-configs.js";
 
 export const ConfigOperation = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -29,20 +35,39 @@ function listItems(value: string | undefined): string[] {
     : [];
 }
 
+/** How one resource kind's configs behave under the operations. */
+interface ConfigRules {
+  /** Why a name cannot be altered, or null. */
+  nameProblem(name: string): string | null;
+  isList(name: string): boolean;
+  defaultOf(name: string): string | undefined;
+}
+
+function topicRules(defaults: Map<string, { defaultValue: string; type: number }>): ConfigRules {
+  return {
+    nameProblem: (name) => (isKnownConfigName(name) ? null : `unknown topic config ${name}`),
+    isList: (name) => defaults.get(name)?.type === ConfigType.LIST,
+    defaultOf: (name) => defaults.get(name)?.defaultValue,
+  };
+}
+
+/** Broker configs are stored as given (checked when stored), so any of them may be treated as a list. */
+const brokerRules: ConfigRules = { nameProblem: () => null, isList: () => true, defaultOf: () => undefined };
+
 /** Applies the operations to a copy of `current`; returns the new map or an error message. */
 function applyOperations(
-  current: Record<string, string>,
-  defaults: Map<string, { defaultValue: string; type: number }>,
+  current: Readonly<Record<string, string>>,
+  rules: ConfigRules,
   ops: AlterableConfig[],
 ): Record<string, string> | string {
   const next = { ...current };
   for (const op of ops) {
-    if (!isKnownConfigName(op.name)) return `unknown topic config ${op.name}`;
-    const existing = next[op.name] ?? defaults.get(op.name)?.defaultValue;
-    const isList = defaults.get(op.name)?.type === ConfigType.LIST;
+    const problem = rules.nameProblem(op.name);
+    if (problem !== null) return problem;
+    const existing = next[op.name] ?? rules.defaultOf(op.name);
     if (
       (op.configOperation === ConfigOperation.APPEND || op.configOperation === ConfigOperation.SUBTRACT) &&
-      !isList
+      !rules.isList(op.name)
     ) {
       return `${op.name} is not a list: APPEND and SUBTRACT do not apply`;
     }
@@ -74,23 +99,33 @@ function applyOperations(
   return next;
 }
 
+function invalidConfig(resourceType: number, resourceName: string, message: string): AlterResult {
+  return { resourceType, resourceName, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: message };
+}
+
+async function alterBroker(
+  ctx: RequestContext,
+  r: IncrementalAlterConfigsRequest["resources"][number],
+  validateOnly: boolean,
+): Promise<AlterResult> {
+  const scope = brokerScope(ctx, r.resourceName);
+  if (typeof scope !== "string") return scope;
+  const next = applyOperations(ctx.broker.dynamicConfigs.get(scope), brokerRules, r.configs);
+  if (typeof next === "string") return invalidConfig(ResourceType.BROKER, r.resourceName, next);
+  return storeBrokerConfig(ctx, r.resourceName, scope, next, validateOnly);
+}
+
 async function alterResource(
   ctx: RequestContext,
   r: IncrementalAlterConfigsRequest["resources"][number],
   validateOnly: boolean,
-) {
+): Promise<AlterResult> {
+  if (r.resourceType === ResourceType.BROKER) return alterBroker(ctx, r, validateOnly);
   const refused = checkAlterable(ctx, r.resourceType, r.resourceName);
   if (refused) return refused;
   const meta = ctx.broker.logs.topic(r.resourceName)!;
-  const next = applyOperations(meta.config, topicConfigDefaults(ctx.broker), r.configs);
-  if (typeof next === "string") {
-    return {
-      resourceType: ResourceType.TOPIC,
-      resourceName: r.resourceName,
-      errorCode: ErrorCode.INVALID_CONFIG,
-      errorMessage: next,
-    };
-  }
+  const next = applyOperations(meta.config, topicRules(topicConfigDefaults(ctx.broker)), r.configs);
+  if (typeof next === "string") return invalidConfig(ResourceType.TOPIC, r.resourceName, next);
   return storeTopicConfig(ctx, r.resourceName, next, validateOnly);
 }
 

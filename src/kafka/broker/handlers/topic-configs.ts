@@ -8,7 +8,13 @@ import type { BrokerState } from "../handler.js";
 /** DescribeConfigs configType values. */
 export const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7 } as const;
 /** DescribeConfigs configSource values. */
-export const ConfigSource = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
+export const ConfigSource = {
+  DYNAMIC_TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+} as const;
 
 const longMax = "9223372036854775807";
 
@@ -67,9 +73,15 @@ export function isKnownConfigName(name: string): boolean {
   return isKnownTopicConfig(name) || name in staticDefaults;
 }
 
-/** Largest batch a topic accepts: its max.message.bytes override, else the broker's message.max.bytes. */
+/**
+ * Largest batch a topic accepts: its max.message.bytes override, else the broker's message.max.bytes (a dynamic
+ * value from AlterConfigs first, then the startup one).
+ */
 export function topicMaxMessageBytes(broker: BrokerState, meta: TopicMeta): number {
-  const override = meta.config["max.message.bytes"] ?? broker.config.logDefaults["max.message.bytes"];
+  const override =
+    meta.config["max.message.bytes"] ??
+    broker.config.logDefaults["max.message.bytes"] ??
+    broker.dynamicConfigs.effective("message.max.bytes");
   const n = override === undefined ? Number.NaN : Number(override);
   return Number.isFinite(n) && n > 0 ? n : broker.config.messageMaxBytes;
 }
