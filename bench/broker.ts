@@ -268,13 +268,15 @@ async function main(): Promise<void> {
     );
     const rate = Math.round(0.2 * (result.produce_rps_p1_acks1 as number));
     for (const acks of ["1", "all"]) {
-      const samples: { p50_ms: number; p99_ms: number; rate: number }[] = [];
+      const samples: { p50_ms: number; p99_ms: number; rate: number; failed: number }[] = [];
       for (let i = 0; i < runsPerCase; i++) {
         const topic = `bench-latency-acks${acks}-${i}`;
         await createTopic(broker, topic, 1);
         const args = ["latency", broker.bootstrap, topic, String(rate), String(latencySeconds), acks];
         samples.push(await runJson(rdkafkaBench, args));
       }
+      const failed = samples.reduce((n, s) => n + s.failed, 0);
+      if (failed > 0) console.log(`  warning: ${failed} records were not delivered (acks=${acks})`);
       const p50 = median(samples.map((s) => s.p50_ms));
       const p99 = median(samples.map((s) => s.p99_ms));
       result[`p50_ms_acks${acks}`] = p50;

