@@ -150,6 +150,12 @@ export class Group {
   }
 
   join(req: JoinRequest): Promise<JoinResult> {
+    this.config.logger.debug("join request", {
+      group: this.groupId,
+      member: req.memberId,
+      state: this.state,
+      generation: this.generationId,
+    });
     if (this.state === "Dead")
       return Promise.resolve(this.joinError(req.memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE));
     if (!this.acceptsProtocols(req.protocolType, req.protocols)) {
@@ -191,6 +197,7 @@ export class Group {
     if (!member || this.state === "Empty") return ErrorCode.UNKNOWN_MEMBER_ID;
     if (generationId !== this.generationId) return ErrorCode.ILLEGAL_GENERATION;
     this.resetSessionTimer(member);
+    this.config.logger.debug("heartbeat", { group: this.groupId, member: memberId, state: this.state });
     return this.state === "PreparingRebalance" ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
   }
 
