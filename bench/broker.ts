@@ -283,6 +283,18 @@ async function main(): Promise<void> {
       }
       const failed = samples.reduce((n, s) => n + s.failed, 0);
       if (failed > 0) console.log(`  warning: ${failed} records were not delivered (acks=${acks})`);
+      const mock = await runJson<{ p50_ms: number; p99_ms: number }>(rdkafkaBench, [
+        "latency",
+        "mock",
+        "bench-latency-mock",
+        String(rate),
+        String(latencySeconds),
+        acks,
+      ]);
+      result[`mock_p99_ms_acks${acks}`] = mock.p99_ms;
+      console.log(
+        `  baseline: the same client against librdkafka's in-process mock broker: p50 ${mock.p50_ms.toFixed(2)} ms, p99 ${mock.p99_ms.toFixed(2)} ms`,
+      );
       const p50 = median(samples.map((s) => s.p50_ms));
       const p99 = median(samples.map((s) => s.p99_ms));
       result[`p50_ms_acks${acks}`] = p50;

@@ -2,6 +2,7 @@
  * printing) would be what is measured:
  *   rdkafka-bench consume BOOTSTRAP TOPIC PARTITIONS COUNT      reads COUNT records from the beginning
  *   rdkafka-bench latency BOOTSTRAP TOPIC RATE SECONDS ACKS     produces at RATE/s, times each delivery
+ *     (BOOTSTRAP "mock": librdkafka's in-process mock broker, as a same-run baseline)
  * Prints one JSON object on stdout. Built by bench/broker.ts with `cc -O2 ... -lrdkafka`. */
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
@@ -84,7 +85,11 @@ static int latency(const char *bootstrap, const char *topic, long rate, double s
   latencies = calloc((size_t)total, sizeof(double));
   double *sent = calloc((size_t)total, sizeof(double));
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  set(conf, "bootstrap.servers", bootstrap);
+  /* "mock" runs against librdkafka's in-process mock broker: the client's own floor on this machine. */
+  if (strcmp(bootstrap, "mock") == 0)
+    set(conf, "test.mock.num.brokers", "1");
+  else
+    set(conf, "bootstrap.servers", bootstrap);
   set(conf, "acks", acks);
   set(conf, "linger.ms", "0");
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
