@@ -41,16 +41,60 @@ function condition(expr: string): PlanCondition {
 }
 
 describe("compileConfig", () => {
+  // Logstash's grouping, traced by hand through its shunting-yard: `and` outranks `or`, but a waiting operator leaves
+  // the stack only for a strictly lower-ranked one and only one at a time. So operators of equal rank group to the
+  // right, and a run of `and`s before an `or` keeps all but its last `and` outside the `or`. Surprising, but this is
+  // the tree Logstash evaluates, and we must evaluate the same one.
   it.each([
+    ["[a] and [b]", "(a and b)"],
+    ["[a] xor [b]", "(a xor b)"],
+    ["[a] nand [b]", "(a nand b)"],
     ["[a] and [b] or [c]", "((a and b) or c)"],
     ["[a] or [b] and [c]", "(a or (b and c))"],
-    ["[a] and [b] and [c] or [d]", "(((a and b) and c) or d)"],
-    ["[a] or [b] or [c]", "((a or b) or c)"],
-    ["[a] xor [b] nand [c]", "(a xor (b nand c))"],
+    // Surprising: equal operators group to the right.
+    ["[a] or [b] or [c]", "(a or (b or c))"],
+    ["[a] and [b] and [c]", "(a and (b and c))"],
+    ["[a] and [b] and [c] and [d]", "(a and (b and (c and d)))"],
+    // Surprising: `a` stays outside the `or`, not `((a and b) and c) or d`.
+    ["[a] and [b] and [c] or [d]", "(a and ((b and c) or d))"],
+    ["[a] and [b] and [c] and [d] or [e]", "(a and (b and ((c and d) or e)))"],
+    ["[a] and [b] and [c] or [d] or [e]", "(a and ((b and c) or (d or e)))"],
+    ["[a] and [b] or [c] or [d]", "((a and b) or (c or d))"],
+    ["[a] and [b] or [c] and [d]", "((a and b) or (c and d))"],
+    ["[a] or [b] and [c] or [d]", "(a or ((b and c) or d))"],
+    ["[a] or [b] and [c] and [d]", "(a or (b and (c and d)))"],
+    ["[a] or [b] and [c] or [d] and [e]", "(a or ((b and c) or (d and e)))"],
+    // Parentheses start a fresh condition, grouped by the same rules.
     ["([a] or [b]) and [c]", "((a or b) and c)"],
+    ["[a] and ([b] and [c] or [d])", "(a and ((b and c) or d))"],
+    ["([a] xor [b]) and ([c] nand [d])", "((a xor b) and (c nand d))"],
     ["![a] and !([b] or [c])", "(!a and !(b or c))"],
-  ])("precedence: %s", (expr, tree) => {
-    expect(show(condition(expr))).toBe(tree);
+  ])("groups like Logstash: %s", (expr, tree) => {
+    const r = compile(`filter { if ${expr} { p {} } }`);
+    expect(r.diagnostics).toEqual([]);
+    expect(show((r.plan.sections[0]!.body[0] as PlanIf).condition)).toBe(tree);
+  });
+
+  // Logstash has no precedence for `xor` and `nand` and refuses to load a pipeline that puts either beside another
+  // operator without parentheses; we report it at the first such operator, as Logstash fails on that one.
+  it.each([
+    ["[a] xor [b] and [c]", 17, "xor"],
+    ["[a] and [b] nand [c]", 25, "nand"],
+    ["[a] or [b] or [c] xor [d]", 31, "xor"],
+    ["[a] nand [b] xor [c]", 17, "nand"],
+    ["[a] xor [b] xor [c]", 17, "xor"],
+    ["!([a] and [b] nand [c])", 27, "nand"],
+  ])("rejects xor/nand mixed with other operators: %s (column %i)", (expr, column, operator) => {
+    const r = compile(`filter { if ${expr} { p {} } }`);
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0]).toMatchObject({
+      severity: "error",
+      code: "unranked-boolean-operator",
+      line: 1,
+      column,
+    });
+    expect(r.diagnostics[0]!.message).toContain(`\`${operator}\``);
+    expect(r.diagnostics[0]!.hint).toContain("parentheses");
   });
 
   it("builds comparisons, regex matches, `in` and `not in` with field paths", () => {

@@ -2,6 +2,7 @@
 // rules for repeated attributes, conditionals as expression trees with Logstash's precedence, field references as
 // paths, strings with escapes (optional) and `${VAR}` substitution applied. No plugin registry is consulted yet.
 
+import { assert } from "../../common/assert.js";
 import type {
   BooleanOperator,
   CompareOperator,
@@ -79,8 +80,11 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
-/** `and`/`nand` bind tighter than `or`/`xor`; operators of equal rank group left to right. */
-const precedence: Record<BooleanOperator, number> = { and: 2, nand: 2, or: 1, xor: 1 };
+/**
+ * Logstash ranks only `and` above `or`; it has no rank for `xor` or `nand`, so it rejects a condition where either
+ * stands beside another operator at the same parenthesis level (alone, `a xor b`, they are fine).
+ */
+const logstashRank: Partial<Record<BooleanOperator, number>> = { and: 2, or: 1 };
 
 export function compileConfig(ast: ConfigNode, options: CompileOptions = {}): CompileResult {
   const compiler = new Compiler(options.supportEscapes ?? false, options.env ?? process.env);
@@ -90,6 +94,44 @@ export function compileConfig(ast: ConfigNode, options: CompileOptions = {}): Co
     pos: section.pos,
   }));
   return { plan: { sections }, diagnostics: compiler.diagnostics };
+}
+
+/**
+ * Groups a flat `operand (operator operand)*` list the way Logstash's shunting-yard does, quirks included: a waiting
+ * operator is moved to the output only when strictly higher-ranked than the incoming one, and at most one at a time.
+ * So equal operators group to the right (`a or (b or c)`) and `a and b and c or d` is `a and ((b and c) or d)`.
+ * Callers have rejected `xor`/`nand` unless they are the only operator, when no rank is ever asked for.
+ */
+function groupLikeLogstash(operands: PlanCondition[], operators: BooleanOperator[]): PlanCondition {
+  assert(operands.length === operators.length + 1, "a condition has one more operand than operators");
+  const postfix: Array<PlanCondition | BooleanOperator> = [operands[0]!];
+  const waiting: BooleanOperator[] = [];
+  operators.forEach((operator, i) => {
+    const top = waiting.at(-1);
+    if (top !== undefined && rankOf(top) > rankOf(operator)) postfix.push(waiting.pop()!);
+    waiting.push(operator);
+    postfix.push(operands[i + 1]!);
+  });
+  postfix.push(...waiting.reverse());
+  const stack: PlanCondition[] = [];
+  for (const item of postfix) {
+    if (typeof item !== "string") {
+      stack.push(item);
+      continue;
+    }
+    const right = stack.pop();
+    const left = stack.pop();
+    assert(left !== undefined && right !== undefined, "postfix operator without two operands");
+    stack.push({ kind: item, left, right });
+  }
+  assert(stack.length === 1, "postfix condition did not reduce to one tree");
+  return stack[0]!;
+}
+
+function rankOf(operator: BooleanOperator): number {
+  const rank = logstashRank[operator];
+  assert(rank !== undefined, `no rank for \`${operator}\`; it should have been rejected`);
+  return rank;
 }
 
 /**
@@ -220,21 +262,23 @@ class Compiler {
 
   condition(node: ConditionNode): PlanCondition {
     const operands = [this.expression(node.first)];
-    const operators = node.rest.map((r) => r.operator);
     for (const r of node.rest) operands.push(this.expression(r.expression));
-    let operandIndex = 0;
-    let operatorIndex = 0;
-    // Precedence climbing over the flat operand/operator list the grammar produces.
-    const climb = (minPrecedence: number): PlanCondition => {
-      let left = operands[operandIndex++]!;
-      while (operatorIndex < operators.length && precedence[operators[operatorIndex]!] >= minPrecedence) {
-        const operator = operators[operatorIndex++]!;
-        const right = climb(precedence[operator] + 1);
-        left = { kind: operator, left, right };
-      }
-      return left;
-    };
-    return climb(1);
+    const operators = node.rest.map((r) => r.operator);
+    const unranked = node.rest.length > 1 ? node.rest.find((r) => !(r.operator in logstashRank)) : undefined;
+    if (unranked === undefined) return groupLikeLogstash(operands, operators);
+    this.error(
+      unranked.operatorPos,
+      "unranked-boolean-operator",
+      `\`${unranked.operator}\` cannot be combined with other boolean operators without parentheses`,
+      {
+        hint: `Logstash gives \`${unranked.operator}\` no precedence and refuses to load this pipeline; wrap the \`${unranked.operator}\` and its two operands in parentheses`,
+      },
+    );
+    // The plan is unusable anyway; a plain left-to-right tree keeps the later stages from tripping over it.
+    return operators.reduce<PlanCondition>(
+      (left, kind, i) => ({ kind, left, right: operands[i + 1]! }),
+      operands[0]!,
+    );
   }
 
   private expression(node: ExpressionNode): PlanCondition {
