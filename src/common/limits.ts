@@ -70,6 +70,10 @@ export const limits = {
   aclBindingsMax: 100_000,
   /** Dynamic broker configs stored per scope (this broker, cluster default) by AlterConfigs. */
   dynamicBrokerConfigsMax: 1000,
+  /** Parsed field references cached by their text (Logstash caches 10,000 too); past this they are parsed each time. */
+  fieldReferenceCacheEntriesMax: 10_000,
+  /** Compiled sprintf templates cached by their text; past this they are compiled each time. */
+  sprintfTemplateCacheEntriesMax: 10_000,
 } as const;
 
 export type LimitName = keyof typeof limits;
