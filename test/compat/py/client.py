@@ -184,47 +184,10 @@ def kp_offsets_for_times(req):
     return {"offsets": result}
 
 
-# ---- latency benchmark (confluent-kafka) ----
-
-def ck_latency(req):
-    # Sends at a fixed rate with no batching delay and times each delivery report.
-    from confluent_kafka import Producer
-    producer = Producer({"bootstrap.servers": req["bootstrap"], "acks": str(req.get("acks", "1")),
-                         "linger.ms": 0})
-    rate = req["rate"]
-    total = int(rate * req["seconds"])
-    value = b"x" * req.get("size", 100)
-    latencies = []
-    now = time.perf_counter
-
-    def timed(t0):
-        return lambda err, msg: latencies.append(now() - t0) if err is None else None
-
-    start = now()
-    for i in range(total):
-        due = start + i / rate
-        while True:
-            wait = due - now()
-            if wait <= 0:
-                break
-            producer.poll(min(wait, 0.001))
-        producer.produce(req["topic"], value=value, partition=0, on_delivery=timed(now()))
-        producer.poll(0)
-    producer.flush(30)
-    elapsed = now() - start
-    latencies.sort()
-
-    def pct(p):
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else None
-
-    return {"sent": total, "acked": len(latencies), "rate": total / elapsed,
-            "p50_ms": pct(0.5), "p99_ms": pct(0.99), "max_ms": pct(1.0)}
-
-
 COMMANDS = {
     "ck-produce": ck_produce, "ck-consume": ck_consume, "ck-offsets-for-times": ck_offsets_for_times,
     "ck-load": ck_load, "kp-produce": kp_produce, "kp-consume": kp_consume,
-    "kp-offsets-for-times": kp_offsets_for_times, "ck-latency": ck_latency,
+    "kp-offsets-for-times": kp_offsets_for_times,
 }
 
 if __name__ == "__main__":
