@@ -8,7 +8,18 @@ import type { ConfigSource } from "./load.js";
 import { parseConfig } from "./parser.js";
 
 export type { ConfigNode, SourcePosition } from "./ast.js";
-export type { CompileOptions, PipelinePlan, PlanCondition, PlanPlugin, PlanValue } from "./compile.js";
+export type {
+  CompileOptions,
+  PipelinePlan,
+  PlanCondition,
+  PlanHash,
+  PlanIf,
+  PlanOperand,
+  PlanPlugin,
+  PlanSection,
+  PlanStatement,
+  PlanValue,
+} from "./compile.js";
 export { compileConfig, parseFieldReference } from "./compile.js";
 export { type Diagnostic, formatDiagnostic, formatDiagnostics, hasErrors } from "./diagnostics.js";
 export { type ConfigSource, type LoadedConfig, loadConfigSources } from "./load.js";

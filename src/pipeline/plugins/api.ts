@@ -1,0 +1,111 @@
+// The contract between the pipeline runtime and plugins: what a plugin declares (its spec) and the four
+// instance shapes (input, codec, filter, output). Plugins never import each other; a codec reaches an input or
+// output only through its resolved options.
+
+import type { Logger } from "../../common/logger.js";
+import type { EcsCompatibility, Event } from "../event/index.js";
+import type { OptionSpecs, ResolvedOptions } from "./options.js";
+
+export type PluginKind = "input" | "codec" | "filter" | "output";
+
+/** What every plugin instance is given besides its options. */
+export interface PluginContext {
+  /** The plugin's `id` (given, or generated from name and position). */
+  readonly id: string;
+  readonly pipelineId: string;
+  readonly logger: Logger;
+  /** The plugin's `ecs_compatibility`, or the pipeline's default. */
+  readonly ecsCompatibility: EcsCompatibility;
+  /** `path.data`: where plugins keep state (sincedb, ...). */
+  readonly dataDir: string;
+  /** Counts a failure the plugin handled itself (tagged or dropped an event); read by the monitoring API. */
+  countFailure(reason: string): void;
+}
+
+interface SpecBase<K extends PluginKind, I> {
+  readonly kind: K;
+  readonly name: string;
+  /** One paragraph for `sluice` help and the docs. */
+  readonly doc: string;
+  /** The plugin's own options; the common ones of its kind are added by the registry. */
+  readonly options: OptionSpecs;
+  create(options: ResolvedOptions, context: PluginContext): I;
+}
+
+export type InputSpec = SpecBase<"input", Input> & {
+  /** Name of the codec used when `codec` is not given (Logstash: "plain" for most, "json" for http, ...). */
+  readonly defaultCodec: string;
+};
+export type CodecSpec = SpecBase<"codec", Codec>;
+export type FilterSpec = SpecBase<"filter", Filter>;
+export type OutputSpec = SpecBase<"output", Output> & { readonly defaultCodec: string };
+export type PluginSpec = InputSpec | CodecSpec | FilterSpec | OutputSpec;
+
+// ---------------------------------------------------------------- codecs
+
+/** Turns bytes from one source (a connection, a file, stdin) into events; keeps partial input between writes. */
+export interface Decoder {
+  write(data: Buffer): void;
+  /** The source ended: emit whatever is buffered (a last line without a newline, a pending multiline event). */
+  end(): void;
+}
+
+export interface Codec {
+  /** A decoder for one source; events go to `emit` (possibly later, e.g. multiline's auto_flush_interval). */
+  createDecoder(emit: (event: Event) => void): Decoder;
+  /** One event as the bytes an output writes, delimiter included (json_lines: a line; json: no newline). */
+  encode(event: Event): string | Buffer;
+  close?(): void;
+}
+
+// ---------------------------------------------------------------- inputs
+
+/** Where an input puts events. Decoration (type, tags, add_field) happens here, in Logstash's order. */
+export interface InputSink {
+  /**
+   * Queues one event. Returns false when the queue is full: the input should stop reading (pause its socket)
+   * and wait for `ready()` before pushing more. A push past full is still accepted (bounded by the input's own
+   * read buffer), never dropped.
+   */
+  push(event: Event): boolean;
+  /** Resolves once the queue has room again. */
+  ready(): Promise<void>;
+  /**
+   * Queues events and resolves once they are accepted by the queue (durable for a persisted queue). Inputs that
+   * acknowledge their source (an HTTP 200, a Kafka commit) acknowledge after this resolves.
+   */
+  accept(events: Event[]): Promise<void>;
+  /** True once the pipeline is shutting down; long-running inputs stop reading. */
+  readonly stopping: boolean;
+}
+
+export interface Input {
+  /** Reads until the source ends (generator count, stdin EOF) or `stop()` is called. */
+  run(sink: InputSink): Promise<void>;
+  /** Asks a running input to stop: close listeners, stop tailing. `run` resolves soon after. */
+  stop(): Promise<void> | void;
+}
+
+// ---------------------------------------------------------------- filters
+
+/**
+ * A filter sees each event once. It returns true when it did its job, which is when the runtime applies the
+ * common options (add_field, add_tag, remove_field, remove_tag), exactly as Logstash's `filter_matched`.
+ * Events it creates (split, clone) go to `emit`; they count as matched and continue through the filters after
+ * this one. Cancelling an event (drop, split's original) removes it from the batch.
+ * A thrown error is caught by the runtime: the event is logged, counted and passes on unchanged.
+ */
+export interface Filter {
+  filter(event: Event, emit: (event: Event) => void): boolean | Promise<boolean>;
+  /** Called every few seconds when present, and with final=true at shutdown (aggregate, elapsed, throttle). */
+  flush?(final: boolean): Event[];
+  close?(): Promise<void> | void;
+}
+
+// ---------------------------------------------------------------- outputs
+
+export interface Output {
+  /** A batch of events for this output (Logstash's multi_receive). Resolving means handled (written or failed). */
+  receive(events: Event[]): Promise<void> | void;
+  close?(): Promise<void> | void;
+}

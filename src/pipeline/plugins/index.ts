@@ -1,0 +1,25 @@
+// The plugins Sluice ships, as one registry. Each kind's folder has an index listing its plugins.
+
+import type { PluginSpec } from "./api.js";
+import { PluginRegistry } from "./registry.js";
+
+export type * from "./api.js";
+export {
+  type OptionHash,
+  type OptionSpec,
+  type OptionSpecs,
+  type OptionValue,
+  ResolvedOptions,
+} from "./options.js";
+export {
+  type ContextFactory,
+  commonOptions,
+  ecsModeOf,
+  PluginRegistry,
+  quietContext,
+  type ResolvedPlugin,
+} from "./registry.js";
+
+export const builtinSpecs: readonly PluginSpec[] = [];
+
+export const defaultRegistry = new PluginRegistry(builtinSpecs);
