@@ -113,7 +113,9 @@ describe("program", () => {
       "produce",
       "consume",
       "validate",
+      "run",
       "group",
+      "test",
     ]);
   });
 });

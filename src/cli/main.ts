@@ -6,6 +6,8 @@ import { registerBroker } from "./commands/broker.js";
 import { registerConsume } from "./commands/consume.js";
 import { registerGroup } from "./commands/group.js";
 import { registerProduce } from "./commands/produce.js";
+import { registerRun } from "./commands/run.js";
+import { registerTest } from "./commands/test.js";
 import { registerTopic } from "./commands/topic.js";
 import { registerValidate } from "./commands/validate.js";
 import { UsageError } from "./options.js";
@@ -15,7 +17,7 @@ export const usageExitCode = 2;
 export function buildProgram(): Command {
   const program = new Command("sluice")
     .description(
-      "Sluice: a Kafka-compatible broker (and soon Logstash-style pipelines and a search store) in one process",
+      "Sluice: a Kafka-compatible broker and Logstash-compatible pipelines (a search store is coming) in one process",
     )
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
@@ -25,7 +27,9 @@ export function buildProgram(): Command {
   registerProduce(program);
   registerConsume(program);
   registerValidate(program);
+  registerRun(program);
   registerGroup(program);
+  registerTest(program);
   return program;
 }
 

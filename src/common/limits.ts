@@ -74,6 +74,42 @@ export const limits = {
   fieldReferenceCacheEntriesMax: 10_000,
   /** Compiled sprintf templates cached by their text; past this they are compiled each time. */
   sprintfTemplateCacheEntriesMax: 10_000,
+  /** Files the file output keeps open at once; the least recently written is flushed and closed past this. */
+  fileOutputOpenFilesMax: 256,
+  /** Encoded bytes the file output holds for one file between flushes; a write happens early past this. */
+  fileOutputPendingBytesMax: 8 * 1024 * 1024,
+  /** Bytes queued to one client of the tcp output in server mode; a client that falls this far behind is dropped. */
+  tcpOutputClientBufferBytesMax: 16 * 1024 * 1024,
+  /** Redirects the http output follows for one request (Apache HttpClient's default is 50). */
+  httpOutputRedirectsMax: 50,
+  /** Response body bytes the http output keeps to log a failed request; the rest is read and discarded. */
+  httpOutputLoggedBodyBytesMax: 4096,
+  /** Events the in-memory pipeline queue holds before inputs are told to pause (at least batch size × workers). */
+  pipelineQueueEventsMax: 4096,
+  /** Client connections the tcp input holds at once; connections past this are closed on accept. */
+  tcpInputConnectionsMax: 4096,
+  /** Largest request body the http input accepts (after decompression), whatever max_content_length says. */
+  httpInputBodyBytesMax: 1024 * 1024 * 1024,
+  /** Longest line the file input buffers while waiting for its delimiter; a longer one is emitted in pieces. */
+  fileInputLineBytesMax: 16 * 1024 * 1024,
+  /** Files one file input watches at once (matched by its globs); further matches are ignored with a warning. */
+  fileInputWatchedFilesMax: 100_000,
+  /** Largest sincedb file the file input reads; a bigger one is treated as corrupt and ignored. */
+  fileInputSincedbBytesMax: 64 * 1024 * 1024,
+  /** Longest line the line-oriented codecs (line, json_lines, multiline, streaming plain/json) buffer; the rest of a longer line is dropped and the kept part tagged. */
+  codecLineBytesMax: 64 * 1024 * 1024,
+  /** Output of one exec input command kept for decoding; the rest is read and dropped. */
+  execInputOutputBytesMax: 64 * 1024 * 1024,
+  /** Nesting of `%{NAME}` references a multiline codec pattern may expand through (a cycle stops here). */
+  multilinePatternExpansionDepthMax: 64,
+  /** Largest logstash-filter-verifier test-case file `sluice test` reads. */
+  verifierTestCaseFileBytesMax: 16 * 1024 * 1024,
+  /** Events `sluice test` captures from one test-case file's run; more means a runaway config (a loop through pipelines). */
+  verifierCapturedEventsMax: 100_000,
+  /** Time zones the date filter keeps resolved (by id, e.g. from a `%{field}` timezone); past this they are resolved each time. */
+  dateFilterZonesMax: 1000,
+  /** Hours whose UTC offset one date-filter zone remembers; the memory is cleared when full. */
+  dateFilterZoneOffsetCacheEntriesMax: 100_000,
 } as const;
 
 export type LimitName = keyof typeof limits;

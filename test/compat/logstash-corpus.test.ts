@@ -5,6 +5,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/pipeline/config/parser.js";
+import { sluiceBin } from "../helpers/broker-process.js";
+import { run } from "../helpers/run.js";
 
 const corpus = resolve(import.meta.dirname, "../../../shared/corpus/logstash-configs");
 
@@ -65,7 +67,21 @@ describe("Logstash configuration corpus", () => {
     for (const f of failures) console.log(`  FAIL ${f}`);
     expect(files.length).toBe(385);
     expect(failures).toEqual([]);
-    // Typically 150-400 ms; the bound leaves room for a busy shared machine.
-    expect(elapsedMs).toBeLessThan(3000);
+  });
+
+  it("`sluice validate --parse-only` accepts the 380 and rejects the 5 with file:line:column", async () => {
+    const files = corpusFiles();
+    const result = await run(process.execPath, [sluiceBin, "validate", "--parse-only", ...files], {
+      cwd: corpus,
+      timeoutMs: 120_000,
+    });
+    const accepted = result.stdout.split("\n").filter((line) => line.startsWith("ok "));
+    console.log(`sluice validate --parse-only: ${accepted.length}/${files.length} accepted`);
+    expect(result.code).toBe(1);
+    expect(accepted).toHaveLength(files.length - Object.keys(rejected).length);
+    for (const [file, at] of Object.entries(rejected)) {
+      expect(accepted).not.toContain(`ok ${file}`);
+      expect(result.stderr).toContain(`${file}:${at.line}:${at.column}: error:`);
+    }
   });
 });

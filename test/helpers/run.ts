@@ -85,5 +85,7 @@ export async function missingTools(): Promise<string[]> {
         py.stderr.trim().split("\n").pop(),
     );
   }
+  const rsyslog = await run("rsyslogd", ["-v"], { timeoutMs: 10_000 });
+  if (rsyslog.code !== 0) missing.push("rsyslogd (apt-get install rsyslog)");
   return missing;
 }

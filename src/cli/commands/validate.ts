@@ -1,54 +1,59 @@
-// `sluice validate --parse-only PATH...`: checks Logstash pipeline configuration syntax and reports every problem.
-// Full validation needs the plugin registry, which does not exist yet.
+// `sluice validate PATH...`: checks Logstash pipeline configurations and reports every problem. By default the
+// check is full (syntax, plugins, their options and codecs, ids); `--parse-only` checks syntax alone.
 
 import type { Command } from "commander";
 import {
+  buildPlan,
+  type Diagnostic,
   formatDiagnostics,
   hasErrors,
   loadConfigSources,
   parseSources,
 } from "../../pipeline/config/index.js";
+import type { PluginRegistry } from "../../pipeline/plugins/registry.js";
 
 export interface ValidateFlags {
   parseOnly?: boolean;
   configString?: string;
 }
 
-/** Validates each PATH separately; returns the exit code (0 only if every one parses). */
+/** Validates each PATH separately; returns the exit code (0 only if none has an error; warnings are printed). */
 export async function runValidate(
   paths: string[],
   flags: ValidateFlags,
   out: (s: string) => void,
   err: (s: string) => void,
+  registry?: PluginRegistry,
 ): Promise<number> {
-  if (!flags.parseOnly) {
-    err("sluice validate: only --parse-only is available for now (plugin checks need the plugin registry)\n");
-    return 2;
-  }
   if (paths.length === 0 && flags.configString === undefined) {
     err("sluice validate: give at least one PATH or -e STRING\n");
     return 2;
   }
+  const plugins = flags.parseOnly
+    ? undefined
+    : (registry ?? (await import("../../pipeline/plugins/index.js")).defaultRegistry);
   const targets: Array<{ label: string; options: { paths?: string[]; string?: string } }> = paths.map(
-    (p) => ({
-      label: p,
-      options: { paths: [p] },
-    }),
+    (p) => ({ label: p, options: { paths: [p] } }),
   );
   if (flags.configString !== undefined)
     targets.push({ label: "-e", options: { string: flags.configString } });
   let failed = false;
   for (const target of targets) {
     const loaded = await loadConfigSources(target.options);
-    const parsed = parseSources(loaded.sources);
-    const diagnostics = [...loaded.diagnostics, ...parsed.diagnostics];
-    if (hasErrors(diagnostics)) {
-      failed = true;
-      const texts = new Map(loaded.sources.map((s) => [s.file, s.text]));
-      err(`${formatDiagnostics(diagnostics, (file) => texts.get(file))}\n`);
+    const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+    if (plugins === undefined) {
+      diagnostics.push(...parseSources(loaded.sources).diagnostics);
     } else {
-      out(`ok ${target.label}\n`);
+      const compiled = buildPlan(loaded.sources);
+      diagnostics.push(...compiled.diagnostics);
+      if (!hasErrors(diagnostics)) diagnostics.push(...plugins.check(compiled.plan));
     }
+    const texts = new Map(loaded.sources.map((s) => [s.file, s.text]));
+    // --parse-only kept its original output: diagnostics only when something failed.
+    const shown = plugins === undefined && !hasErrors(diagnostics) ? [] : diagnostics;
+    if (shown.length > 0) err(`${formatDiagnostics(shown, (file) => texts.get(file))}\n`);
+    if (hasErrors(diagnostics)) failed = true;
+    else out(`ok ${target.label}\n`);
   }
   return failed ? 1 : 0;
 }
@@ -56,7 +61,9 @@ export async function runValidate(
 export function registerValidate(program: Command): void {
   program
     .command("validate [paths...]")
-    .description("check Logstash pipeline configuration files (a file, a directory or a glob per PATH)")
+    .description(
+      "check Logstash pipeline configuration files (a file, a directory or a glob per PATH): syntax, plugins, options",
+    )
     .option("--parse-only", "check syntax only (unknown plugins are fine)")
     .option("-e, --config-string <config>", "a configuration given as a string")
     .action(async (paths: string[], flags: ValidateFlags) => {

@@ -1,6 +1,10 @@
 // The plugins Sluice ships, as one registry. Each kind's folder has an index listing its plugins.
 
 import type { PluginSpec } from "./api.js";
+import { codecSpecs } from "./codecs/index.js";
+import { filterSpecs } from "./filters/index.js";
+import { inputSpecs } from "./inputs/index.js";
+import { outputSpecs } from "./outputs/index.js";
 import { PluginRegistry } from "./registry.js";
 
 export type * from "./api.js";
@@ -20,6 +24,11 @@ export {
   type ResolvedPlugin,
 } from "./registry.js";
 
-export const builtinSpecs: readonly PluginSpec[] = [];
+export const builtinSpecs: readonly PluginSpec[] = [
+  ...inputSpecs,
+  ...codecSpecs,
+  ...filterSpecs,
+  ...outputSpecs,
+];
 
 export const defaultRegistry = new PluginRegistry(builtinSpecs);

@@ -240,7 +240,8 @@ export function resolveOptions(
       values.set(name, spec.default);
     }
   }
-  if (codec === undefined && codecs !== undefined && specs.codec !== undefined) {
+  // Only an absent codec gets the default; a given one that failed has been reported already.
+  if (codec === undefined && codecs !== undefined && specs.codec !== undefined && !given.has("codec")) {
     const built = codecs.factory(codecs.defaultCodec, plugin.pos);
     if (Array.isArray(built)) diagnostics.push(...built);
     else codec = built;

@@ -207,7 +207,9 @@ export class PluginRegistry {
 
 /** The ECS mode a plugin runs in: its own option, else the pipeline's. */
 export function ecsModeOf(options: ResolvedOptions, pipelineDefault = defaultEcsCompatibility) {
-  return parseEcsCompatibility(options.optionalString("ecs_compatibility")) ?? pipelineDefault;
+  // parseEcsCompatibility(undefined) is the global default, so an absent option must not reach it.
+  const own = options.optionalString("ecs_compatibility");
+  return own === undefined ? pipelineDefault : (parseEcsCompatibility(own) ?? pipelineDefault);
 }
 
 const silent = createLogger({ level: "fatal", write: () => {} });

@@ -1,0 +1,311 @@
+// Pipeline benchmark: generator → null events/s; tcp json_lines → file events/s and MiB/s; tcp plain lines → file
+// lines/s beside Debian's rsyslog (imtcp → omfile with a private config) fed the same bytes in the same run; time
+// from start to "pipeline started"; peak RSS. Prints human-readable lines, then one JSON object as the last line.
+// It never fails on speed.
+
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot, sluiceBin } from "../test/helpers/broker-process.js";
+
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const lineCount = Number(process.env.BENCH_LINES ?? 1_000_000);
+const generatorCount = Number(process.env.BENCH_GENERATOR_EVENTS ?? 2_000_000);
+const readyTimeoutMs = 20_000;
+const drainTimeoutMs = 300_000;
+/** Quiet time after which an output file is taken as complete. */
+const settleMs = 500;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A port nobody listens on right now. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
+
+/** Syslog-looking lines of about 120 bytes, all different, the same for every receiver. */
+function makeLines(count: number): Buffer {
+  const parts: string[] = [];
+  for (let i = 0; i < count; i++) {
+    parts.push(
+      `<134>Nov 25 13:00:00 web-${i % 17} nginx[${1000 + (i % 97)}]: 10.0.${i % 255}.${i % 253} GET /api/items/${i} 200 ${i % 5000} "curl/8.1"\n`,
+    );
+  }
+  return Buffer.from(parts.join(""));
+}
+
+function makeJsonLines(count: number): Buffer {
+  const parts: string[] = [];
+  for (let i = 0; i < count; i++) {
+    parts.push(
+      `${JSON.stringify({ message: `request ${i} served`, host: `web-${i % 17}`, status: 200, bytes: i % 5000, path: `/api/items/${i}` })}\n`,
+    );
+  }
+  return Buffer.from(parts.join(""));
+}
+
+/** Writes `data` to host:port in 1 MiB chunks, honouring back-pressure, then closes the connection. */
+async function send(port: number, data: Buffer): Promise<void> {
+  const socket = connect(port, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  const chunkBytes = 1024 * 1024;
+  for (let offset = 0; offset < data.length; offset += chunkBytes) {
+    if (!socket.write(data.subarray(offset, offset + chunkBytes))) {
+      await new Promise((r) => socket.once("drain", r));
+    }
+  }
+  await new Promise<void>((resolve) => socket.end(resolve));
+}
+
+/**
+ * Waits until `file` holds `lines` lines and returns when its last byte arrived (performance.now() time): the size
+ * is polled, and once it has not changed for a moment the newlines are counted.
+ */
+async function waitForLines(file: string, lines: number, child: ChildProcess): Promise<number> {
+  const deadline = Date.now() + drainTimeoutMs;
+  let size = -1;
+  let changedAt = performance.now();
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`receiver exited early with ${child.exitCode}`);
+    let now = 0;
+    try {
+      now = statSync(file).size;
+    } catch {}
+    if (now !== size) {
+      size = now;
+      changedAt = performance.now();
+    } else if (size > 0 && performance.now() - changedAt > settleMs && countLines(file) >= lines) {
+      return changedAt;
+    }
+    await sleep(5);
+  }
+  throw new Error(`${file} did not reach ${lines} lines in ${drainTimeoutMs} ms`);
+}
+
+function countLines(file: string): number {
+  const data = readFileSync(file);
+  let count = 0;
+  for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) count++;
+  return count;
+}
+
+interface Started {
+  child: ChildProcess;
+  startupMs: number;
+}
+
+/** Starts `sluice run -e CONFIG` and resolves once it logs that the pipeline started. */
+async function startSluice(config: string, dataDir: string): Promise<Started> {
+  const start = performance.now();
+  const child = spawn(process.execPath, [sluiceBin, "run", "--path.data", dataDir, "-e", config], {
+    cwd: repoRoot,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let log = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sluice did not start:\n${log}`)), readyTimeoutMs);
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+      log = (log + chunk).slice(-5000);
+      if (/pipeline.*started/i.test(log)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`sluice exited ${code} before starting:\n${log}`)));
+  });
+  return { child, startupMs: performance.now() - start };
+}
+
+/** Peak resident set of a live process, from /proc (VmHWM). */
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** rsyslog with a private config: imtcp on `port`, every raw message written to `file` as one line. */
+async function startRsyslog(dir: string, port: number, file: string): Promise<ChildProcess> {
+  const config = join(dir, "rsyslog.conf");
+  writeFileSync(
+    config,
+    [
+      `global(workDirectory="${dir}")`,
+      `module(load="imtcp")`,
+      `template(name="raw" type="string" string="%rawmsg%\\n")`,
+      `ruleset(name="bench") { action(type="omfile" file="${file}" template="raw") }`,
+      `input(type="imtcp" port="${port}" address="127.0.0.1" ruleset="bench")`,
+      "",
+    ].join("\n"),
+  );
+  const child = spawn("rsyslogd", ["-n", "-f", config, "-i", join(dir, "rsyslog.pid")], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const deadline = Date.now() + readyTimeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`rsyslogd exited ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const probe = connect(port, "127.0.0.1");
+      probe.once("connect", () => {
+        probe.destroy();
+        resolve(true);
+      });
+      probe.once("error", () => resolve(false));
+    });
+    if (ok) return child;
+    await sleep(20);
+  }
+  throw new Error("rsyslogd did not listen in time");
+}
+
+/** Lines per second through rsyslog, from the first byte sent until the last line is on disk. */
+async function rsyslogRun(lines: Buffer): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-bench-rsyslog-"));
+  try {
+    const port = await freePort();
+    const out = join(dir, "out.log");
+    const child = await startRsyslog(dir, port, out);
+    const start = performance.now();
+    await send(port, lines);
+    const end = await waitForLines(out, lineCount, child);
+    await stop(child);
+    return lineCount / ((end - start) / 1000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface TcpRun {
+  perSecond: number;
+  mibPerSecond: number;
+  startupMs: number;
+  rssMiB: number;
+}
+
+/** tcp → file through Sluice: one event per input line, one line per event in the file. */
+async function sluiceTcpRun(data: Buffer, inputCodec: string, outputCodec: string): Promise<TcpRun> {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-bench-pipeline-"));
+  try {
+    const port = await freePort();
+    const out = join(dir, "out.log");
+    const config = `input { tcp { port => ${port} host => "127.0.0.1" codec => ${inputCodec} } } output { file { path => "${out}" codec => ${outputCodec} } }`;
+    const { child, startupMs } = await startSluice(config, join(dir, "data"));
+    const start = performance.now();
+    await send(port, data);
+    const seconds = ((await waitForLines(out, lineCount, child)) - start) / 1000;
+    const rssMiB = peakRssMiB(child.pid!);
+    await stop(child);
+    return {
+      perSecond: lineCount / seconds,
+      mibPerSecond: data.length / 2 ** 20 / seconds,
+      startupMs,
+      rssMiB,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** generator → null: events per second after the pipeline started, until the process exits on its own. */
+async function generatorRun(): Promise<{ eps: number; startupMs: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-bench-generator-"));
+  try {
+    const config = `input { generator { count => ${generatorCount} } } output { null {} }`;
+    const { child, startupMs } = await startSluice(config, join(dir, "data"));
+    const start = performance.now();
+    const code = await new Promise((r) => child.once("exit", r));
+    if (code !== 0) throw new Error(`generator pipeline exited ${code}`);
+    return { eps: generatorCount / ((performance.now() - start) / 1000), startupMs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  execFileSync("rsyslogd", ["-v"], { stdio: "ignore" }); // fails loudly if rsyslog is missing
+  const lines = makeLines(lineCount);
+  const jsonLines = makeJsonLines(lineCount);
+  console.log(
+    `pipeline benchmark: ${fmt(lineCount)} lines (${(lines.length / 2 ** 20).toFixed(1)} MiB), ${runs} runs, medians`,
+  );
+
+  const generator: number[] = [];
+  const startup: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await generatorRun();
+    generator.push(r.eps);
+    startup.push(r.startupMs);
+  }
+  console.log(`generator → null:               ${fmt(median(generator))} events/s`);
+
+  const passthrough: number[] = [];
+  const rsyslog: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    rsyslog.push(await rsyslogRun(lines));
+    const r = await sluiceTcpRun(lines, "line", 'line { format => "%{message}" }');
+    passthrough.push(r.perSecond);
+    startup.push(r.startupMs);
+    rss.push(r.rssMiB);
+  }
+  const passthroughLps = median(passthrough);
+  const rsyslogLps = median(rsyslog);
+  console.log(`rsyslog imtcp → omfile:          ${fmt(rsyslogLps)} lines/s (baseline)`);
+  console.log(
+    `sluice tcp lines → file:         ${fmt(passthroughLps)} lines/s  (${(passthroughLps / rsyslogLps).toFixed(2)} × rsyslog)`,
+  );
+
+  const json: number[] = [];
+  const jsonMib: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await sluiceTcpRun(jsonLines, "json_lines", "json_lines");
+    json.push(r.perSecond);
+    jsonMib.push(r.mibPerSecond);
+    rss.push(r.rssMiB);
+  }
+  console.log(
+    `sluice tcp json_lines → file:    ${fmt(median(json))} events/s, ${median(jsonMib).toFixed(1)} MiB/s in`,
+  );
+  console.log(`start to ready:                  ${median(startup).toFixed(0)} ms`);
+  console.log(`peak RSS:                        ${Math.max(...rss).toFixed(0)} MiB`);
+
+  console.log(
+    JSON.stringify({
+      generator_eps: Math.round(median(generator)),
+      passthrough_lps: Math.round(passthroughLps),
+      rsyslog_lps: Math.round(rsyslogLps),
+      passthrough_vs_rsyslog: Number((passthroughLps / rsyslogLps).toFixed(3)),
+      json_eps: Math.round(median(json)),
+      json_mibps: Number(median(jsonMib).toFixed(2)),
+      startup_ms: Math.round(median(startup)),
+      rss_mib: Math.round(Math.max(...rss)),
+    }),
+  );
+}
+
+await main();

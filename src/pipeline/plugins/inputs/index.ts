@@ -1,0 +1,22 @@
+// Every input Sluice ships, for the registry.
+
+import type { InputSpec } from "../api.js";
+import { execInput } from "./exec.js";
+import { fileInput } from "./file.js";
+import { generatorInput } from "./generator.js";
+import { heartbeatInput } from "./heartbeat.js";
+import { httpInput } from "./http.js";
+import { stdinInput } from "./stdin.js";
+import { tcpInput } from "./tcp.js";
+import { udpInput } from "./udp.js";
+
+export const inputSpecs: readonly InputSpec[] = [
+  execInput,
+  fileInput,
+  generatorInput,
+  heartbeatInput,
+  httpInput,
+  stdinInput,
+  tcpInput,
+  udpInput,
+];
