@@ -80,6 +80,12 @@ export interface InputSink {
 }
 
 export interface Input {
+  /**
+   * Present on inputs that bind a socket: resolves once they accept data. The runtime waits for it (or for `run`
+   * to end, e.g. on EADDRINUSE) before it reports the pipeline started, so a client that connects right after
+   * that line is not refused.
+   */
+  readonly listening?: Promise<unknown>;
   /** Reads until the source ends (generator count, stdin EOF) or `stop()` is called. */
   run(sink: InputSink): Promise<void>;
   /** Asks a running input to stop: close listeners, stop tailing. `run` resolves soon after. */

@@ -110,7 +110,12 @@ export class Pipeline {
     flushTimer.unref();
     const workerRuns = Array.from({ length: workers }, () => this.work());
     const inputRuns = this.graph.inputs.map((node) => this.runInput(node));
-    // Inputs bind their sockets and open their files in the turn they start; say "started" after that.
+    // Say "started" once every input that binds a socket listens (or has given up), so clients are not refused.
+    await Promise.all(
+      this.graph.inputs.map((node, i) =>
+        Promise.race([node.input.listening ?? Promise.resolve(), inputRuns[i]!.catch(() => {})]),
+      ),
+    );
     await new Promise((resolve) => setImmediate(resolve));
     logger.info("pipeline started", {
       pipeline: this.settings.id,

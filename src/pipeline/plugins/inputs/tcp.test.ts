@@ -6,7 +6,7 @@ import { lineCodec } from "../codecs/line.js";
 import { makeCodec } from "../codecs/test-support.js";
 import { type OptionValue, ResolvedOptions } from "../options.js";
 import { RecordingSink, sleep, testContext, testLineCodec, waitFor } from "./file/test-helpers.js";
-import { reverseLookup, type TcpInput, tcpInput } from "./tcp.js";
+import { reverseLookup, TcpInput, tcpInput, tcpSettingsOf } from "./tcp.js";
 
 const defaults: Record<string, OptionValue> = {
   host: "127.0.0.1",
@@ -170,6 +170,25 @@ describe("tcp input", () => {
     sink.release();
     client.end();
     await waitFor(() => sink.events.length * line.length >= written + chunk.length, 10_000, "all lines");
+    input.stop();
+    await done;
+  });
+
+  it("closes connections past the connection limit and counts them", async () => {
+    const context = testContext();
+    const settings = { ...tcpSettingsOf(ResolvedOptions.of(defaults)), connectionsMax: 1 };
+    const input = new TcpInput(settings, testLineCodec(), context);
+    const sink = new RecordingSink();
+    const done = input.run(sink);
+    const { port } = await input.listening;
+    const first = await connect(port);
+    await send(first, "kept\n");
+    await waitFor(() => sink.events.length === 1);
+    const second = await connect(port);
+    await new Promise((resolve) => second.once("close", resolve));
+    expect(context.failures).toEqual(["tcp_connections_max"]);
+    expect(context.warnings.join("")).toContain("connection limit");
+    first.destroy();
     input.stop();
     await done;
   });

@@ -112,6 +112,8 @@ interface TcpSettings {
   proxyProtocol: boolean;
   keepAlive: boolean;
   reverseLookup: boolean;
+  /** Connections held at once; more are closed on accept. */
+  connectionsMax: number;
 }
 
 export class TcpInput implements Input {
@@ -140,13 +142,17 @@ export class TcpInput implements Input {
   }
 
   async run(sink: InputSink): Promise<void> {
-    if (this.settings.mode === "client") return this.runClient(sink);
+    if (this.settings.mode === "client") {
+      // A client has nothing to bind: it is ready as soon as it runs (it connects, and reconnects, by itself).
+      this.resolveAddress({ address: this.settings.host, family: "IPv4", port: this.settings.port });
+      return this.runClient(sink);
+    }
     const server = net.createServer((socket) => this.accept(socket, sink));
-    server.maxConnections = limits.tcpInputConnectionsMax;
+    server.maxConnections = this.settings.connectionsMax;
     server.on("drop", (peer) => {
       this.context.logger.warn("tcp input at its connection limit; closing a new connection", {
         id: this.context.id,
-        max: limits.tcpInputConnectionsMax,
+        max: this.settings.connectionsMax,
         client: `${peer?.remoteAddress}:${peer?.remotePort}`,
       });
       this.context.countFailure("tcp_connections_max");
@@ -375,7 +381,7 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function settingsOf(options: ResolvedOptions): TcpSettings {
+export function tcpSettingsOf(options: ResolvedOptions): TcpSettings {
   if (options.boolean("ssl_enabled"))
     throw new Error(`ssl_enabled => true: ${ssl}; terminate TLS in front of Sluice for now`);
   const port = options.number("port");
@@ -388,6 +394,7 @@ function settingsOf(options: ResolvedOptions): TcpSettings {
     proxyProtocol: options.boolean("proxy_protocol"),
     keepAlive: options.boolean("tcp_keep_alive"),
     reverseLookup: options.boolean("dns_reverse_lookup_enabled"),
+    connectionsMax: limits.tcpInputConnectionsMax,
   };
 }
 
@@ -400,7 +407,7 @@ export const tcpInput: InputSpec = {
   defaultCodec: "line",
   options: tcpOptions,
   create(options, context) {
-    const settings = settingsOf(options);
+    const settings = tcpSettingsOf(options);
     const sslGiven = Object.keys(tcpOptions).filter(
       (k) => k.startsWith("ssl_") && k !== "ssl_enabled" && options.has(k),
     );

@@ -89,6 +89,8 @@ export class WatchedFile {
   committed: number;
   lastReadAt = Date.now();
   decoder: Decoder | undefined;
+  /** Set once a failure to open or read this file was logged, so polling does not repeat it every cycle. */
+  failureLogged = false;
   readonly splitter: LineSplitter;
 
   constructor(

@@ -163,7 +163,7 @@ export class TailMode {
       try {
         ({ bytesRead } = await handle.read(this.buffer, 0, this.buffer.length, file.readOffset));
       } catch (err) {
-        this.context.logger.warn("file input could not read", { id: this.context.id, path: file.path, err });
+        this.logFailureOnce(file, "file input could not read", err);
         return;
       }
       if (bytesRead === 0) return;
@@ -192,16 +192,19 @@ export class TailMode {
     try {
       file.handle = await fs.open(file.path, "r");
     } catch (err) {
-      this.context.logger.warn("file input could not open a file", {
-        id: this.context.id,
-        path: file.path,
-        err,
-      });
+      this.logFailureOnce(file, "file input could not open a file", err);
       return false;
     }
     this.openFiles++;
     file.lastReadAt = Date.now();
     return true;
+  }
+
+  private logFailureOnce(file: WatchedFile, message: string, err: unknown): void {
+    if (file.failureLogged) return;
+    file.failureLogged = true;
+    this.context.logger.warn(message, { id: this.context.id, path: file.path, err });
+    this.context.countFailure("file_unreadable");
   }
 
   private closeIfIdle(file: WatchedFile): void {
