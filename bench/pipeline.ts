@@ -13,6 +13,10 @@ import { repoRoot, sluiceBin } from "../test/helpers/broker-process.js";
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const lineCount = Number(process.env.BENCH_LINES ?? 1_000_000);
 const generatorCount = Number(process.env.BENCH_GENERATOR_EVENTS ?? 2_000_000);
+/** Extra `sluice run` flags, e.g. "-w 1 -b 1000", for exploring settings. */
+const extraFlags = (process.env.BENCH_SLUICE_FLAGS ?? "").split(" ").filter((f) => f !== "");
+/** Only the named cases (comma list of generator,passthrough,json); all by default. */
+const only = new Set((process.env.BENCH_ONLY ?? "generator,passthrough,json").split(","));
 const readyTimeoutMs = 20_000;
 const drainTimeoutMs = 300_000;
 /** Quiet time after which an output file is taken as complete. */
@@ -114,7 +118,7 @@ interface Started {
 /** Starts `sluice run -e CONFIG` and resolves once it logs that the pipeline started. */
 async function startSluice(config: string, dataDir: string): Promise<Started> {
   const start = performance.now();
-  const child = spawn(process.execPath, [sluiceBin, "run", "--path.data", dataDir, "-e", config], {
+  const child = spawn(process.execPath, [sluiceBin, "run", "--path.data", dataDir, ...extraFlags, "-e", config], {
     cwd: repoRoot,
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -213,7 +217,7 @@ async function sluiceTcpRun(data: Buffer, inputCodec: string, outputCodec: strin
   try {
     const port = await freePort();
     const out = join(dir, "out.log");
-    const config = `input { tcp { port => ${port} host => "127.0.0.1" codec => ${inputCodec} } } output { file { path => "${out}" codec => ${outputCodec} } }`;
+    const config = `input { tcp { port => ${port} host => "127.0.0.1" codec => ${inputCodec} } } output { file { path => "${out}" codec => ${outputCodec} flush_interval => 0 } }`;
     const { child, startupMs } = await startSluice(config, join(dir, "data"));
     const start = performance.now();
     await send(port, data);
@@ -256,7 +260,7 @@ async function main(): Promise<void> {
 
   const generator: number[] = [];
   const startup: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < (only.has("generator") ? runs : 0); i++) {
     const r = await generatorRun();
     generator.push(r.eps);
     startup.push(r.startupMs);
@@ -266,7 +270,7 @@ async function main(): Promise<void> {
   const passthrough: number[] = [];
   const rsyslog: number[] = [];
   const rss: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < (only.has("passthrough") ? runs : 0); i++) {
     rsyslog.push(await rsyslogRun(lines));
     const r = await sluiceTcpRun(lines, "line", 'line { format => "%{message}" }');
     passthrough.push(r.perSecond);
@@ -282,7 +286,7 @@ async function main(): Promise<void> {
 
   const json: number[] = [];
   const jsonMib: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < (only.has("json") ? runs : 0); i++) {
     const r = await sluiceTcpRun(jsonLines, "json_lines", "json_lines");
     json.push(r.perSecond);
     jsonMib.push(r.mibPerSecond);

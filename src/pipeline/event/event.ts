@@ -26,7 +26,8 @@ export class Event {
   /** Copies `data` (deeply); sets @timestamp to now and @version to "1" when absent. */
   constructor(data: Record<string, unknown> = {}) {
     const converted = fromUnknown(data);
-    this.data = isMap(converted) ? deepCopy(converted) : {};
+    // fromUnknown builds fresh maps and arrays (Timestamps are immutable), so the event owns `converted` outright.
+    this.data = isMap(converted) ? converted : {};
     this.initTimestamp();
     if (this.data[VERSION] === undefined) this.data[VERSION] = "1";
   }

@@ -3,6 +3,7 @@
 
 import { limits } from "../../common/limits.js";
 import { parseFieldReference } from "../config/index.js";
+import { Timestamp } from "./timestamp.js";
 import type { FieldMap, FieldValue } from "./value.js";
 
 /** A field reference that is malformed, or a set through a value that cannot hold children. */
@@ -30,6 +31,11 @@ export function tryFieldPath(reference: string): readonly string[] | FieldRefere
 }
 
 export function getPath(root: FieldMap, path: readonly string[]): FieldValue | undefined {
+  if (path.length === 1) {
+    // The common case, a top-level field, without the general walk.
+    const key = path[0]!;
+    return Object.hasOwn(root, key) ? root[key] : undefined;
+  }
   let node: FieldValue | undefined = root;
   for (const key of path) {
     node = child(node, key);
@@ -40,6 +46,10 @@ export function getPath(root: FieldMap, path: readonly string[]): FieldValue | u
 
 /** Sets the value, creating missing (or null) intermediates as objects, as Logstash does. */
 export function setPath(root: FieldMap, path: readonly string[], value: FieldValue): void {
+  if (path.length === 1) {
+    root[path[0]!] = value;
+    return;
+  }
   let node: FieldMap | FieldValue[] = root;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
@@ -48,7 +58,7 @@ export function setPath(root: FieldMap, path: readonly string[], value: FieldVal
       next = {};
       storeChild(node, key, next, path);
     }
-    if (typeof next !== "object" || next === null || isLeafObject(next)) {
+    if (typeof next !== "object" || next === null || next instanceof Timestamp) {
       throw new FieldReferenceError(
         `cannot set [${path.join("][")}]: [${path.slice(0, i + 1).join("][")}] is neither an object nor an array`,
       );
@@ -73,13 +83,9 @@ export function removePath(root: FieldMap, path: readonly string[]): FieldValue 
   return removed;
 }
 
+/** A field map: an object that is neither an array nor a Timestamp (objects in JS, leaves in the event tree). */
 export function isMap(value: FieldValue | undefined): value is FieldMap {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !isLeafObject(value);
-}
-
-// Timestamps are objects in JS but leaves in the event tree.
-function isLeafObject(value: object): boolean {
-  return Object.getPrototypeOf(value) !== Object.prototype && !Array.isArray(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Timestamp);
 }
 
 function child(node: FieldValue | undefined, key: string): FieldValue | undefined {

@@ -231,6 +231,8 @@ class TcpConnection {
   private waitingForQueue = false;
   private readonly decoder;
   private headerBuffer: Buffer | undefined;
+  /** ECS mode: the source fields live under [@metadata][input][tcp]. */
+  private readonly ecs: boolean;
 
   constructor(
     private readonly socket: net.Socket,
@@ -241,6 +243,7 @@ class TcpConnection {
     private readonly context: PluginContext,
   ) {
     this.decoder = codec.createDecoder((event) => this.enqueue(event));
+    this.ecs = context.ecsCompatibility !== "disabled";
   }
 
   async start(): Promise<void> {
@@ -330,7 +333,12 @@ class TcpConnection {
 
   private enqueue(event: Event): void {
     const peer = this.peer;
-    if (peer !== undefined) {
+    if (peer !== undefined && this.ecs && event.get("@metadata") === undefined) {
+      // The usual case: nothing in [@metadata] yet, so the source subtree is built in one go instead of five walks.
+      const tcp: Record<string, unknown> = { source: { name: peer.name, ip: peer.ip, port: peer.port } };
+      if (peer.proxyIp !== undefined) tcp.proxy = { ip: peer.proxyIp, port: peer.proxyPort };
+      event.set("@metadata", { input: { tcp } });
+    } else if (peer !== undefined) {
       if (peer.proxyIp !== undefined) {
         setUnlessTruthy(event, this.fields.proxyHost, peer.proxyIp);
         setUnlessTruthy(event, this.fields.proxyPort, peer.proxyPort);

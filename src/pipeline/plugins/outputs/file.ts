@@ -2,6 +2,7 @@
 // interpolated per event, held per file and written every `flush_interval` seconds. Paths that escape the
 // configured directory go to a failure file; open files are bounded and closed when stale or least used.
 
+import { existsSync } from "node:fs";
 import { limits } from "../../../common/limits.js";
 import type { Event } from "../../event/index.js";
 import type { Codec, Output, OutputSpec, PluginContext } from "../api.js";
@@ -138,7 +139,8 @@ export class FileOutput implements Output {
     let carried: Buffer[] = [];
     if (cached !== undefined) {
       this.sinks.delete(path); // re-inserted below: most recently used last
-      if (!this.settings.createIfDeleted || (await exists(path))) {
+      // A stat of a cached path takes about a microsecond; through the thread pool it cost a third of the throughput.
+      if (!this.settings.createIfDeleted || existsSync(path)) {
         this.sinks.set(path, cached);
         return cached;
       }
