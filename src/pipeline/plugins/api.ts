@@ -51,6 +51,11 @@ export interface Decoder {
 }
 
 export interface Codec {
+  /**
+   * True for codecs whose decoder finds events by a delimiter in the bytes (line, json_lines, multiline). An input
+   * that has already split lines (the file input, like Logstash's) gives them their delimiter back.
+   */
+  readonly splitsLines?: boolean;
   /** A decoder for one source; events go to `emit` (possibly later, e.g. multiline's auto_flush_interval). */
   createDecoder(emit: (event: Event) => void): Decoder;
   /** One event as the bytes an output writes, delimiter included (json_lines: a line; json: no newline). */

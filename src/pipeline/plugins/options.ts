@@ -259,6 +259,13 @@ type Coerced = OptionValue | CoerceError;
 function coerce(value: PlanValue, spec: OptionSpec): Coerced {
   const type = spec.type;
   if (typeof type !== "string") {
+    if (spec.list) {
+      const words = (Array.isArray(value) ? value : [value]).map(plain);
+      const stray = words.find((word) => typeof word !== "string" || !type.includes(word));
+      if (stray !== undefined)
+        return new CoerceError(`expected each of ${type.map((w) => JSON.stringify(w)).join(", ")}`);
+      return words;
+    }
     const single = unwrap(value);
     if (typeof single !== "string" || !type.includes(single))
       return new CoerceError(`expected one of ${type.map((w) => JSON.stringify(w)).join(", ")}`);

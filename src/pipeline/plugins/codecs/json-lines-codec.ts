@@ -18,6 +18,7 @@ export interface JsonLinesSettings {
 }
 
 export class JsonLinesCodec implements Codec {
+  readonly splitsLines = true;
   private readonly converter: TextConverter;
   private readonly lineBytesMax: number;
 

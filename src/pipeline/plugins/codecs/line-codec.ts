@@ -18,6 +18,7 @@ export interface LineCodecSettings {
 }
 
 export class LineCodec implements Codec {
+  readonly splitsLines = true;
   private readonly converter: TextConverter;
   /** ECS modes write the line to [event][original] too. */
   private readonly originalField: string | undefined;

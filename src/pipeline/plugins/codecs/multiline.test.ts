@@ -84,7 +84,7 @@ describe("multiline codec", () => {
   });
 
   it("cuts an event once max_bytes is reached and tags it", () => {
-    const codec = makeCodec(multilineCodec, { pattern: "^-", what: "previous", max_bytes: "10" });
+    const codec = makeCodec(multilineCodec, { pattern: "^-", what: "previous", max_bytes: 10 });
     const events = decodeAll(codec, ["- 3456\n- 3456\n- 3456\n"]);
     expect(events.map((e) => e.get("message"))).toEqual(["- 3456\n- 3456", "- 3456"]);
     expect(events[0]!.hasTag(MAX_BYTES_TAG)).toBe(true);

@@ -5,7 +5,6 @@
 import { limits } from "../../../common/limits.js";
 import { Event } from "../../event/index.js";
 import type { Codec, CodecSpec, Decoder, PluginContext } from "../api.js";
-import { parseBytes } from "../options.js";
 import { charsetOption, createTextConverter, type TextConverter } from "./charset.js";
 import { eventToString } from "./event-text.js";
 import { compileGrokLite, loadPatternFiles } from "./grok-lite.js";
@@ -28,6 +27,7 @@ export interface MultilineSettings {
 }
 
 export class MultilineCodec implements Codec {
+  readonly splitsLines = true;
   private readonly converter: TextConverter;
   private readonly decoders = new Set<MultilineDecoder>();
 
@@ -193,14 +193,17 @@ export const multilineCodec: CodecSpec = {
       doc: "Tag added to events made of several lines.",
     },
     max_lines: { type: "number", default: 500, doc: "Lines after which an event is cut and tagged." },
-    max_bytes: { type: "bytes", default: "10 MiB", doc: "Bytes after which an event is cut and tagged." },
+    max_bytes: {
+      type: "bytes",
+      default: defaultMaxBytes,
+      doc: "Bytes after which an event is cut and tagged.",
+    },
     auto_flush_interval: {
       type: "number",
       doc: "Seconds without a new line after which the pending event is sent.",
     },
   },
   create(options, context) {
-    const maxBytes = options.raw("max_bytes");
     const autoFlush = options.optionalNumber("auto_flush_interval");
     if (autoFlush !== undefined && autoFlush <= 0) throw new Error("auto_flush_interval must be positive");
     const settings: MultilineSettings = {
@@ -213,7 +216,7 @@ export const multilineCodec: CodecSpec = {
       charset: options.string("charset"),
       multilineTag: options.string("multiline_tag"),
       maxLines: options.number("max_lines"),
-      maxBytes: typeof maxBytes === "number" ? maxBytes : (parseBytes(String(maxBytes)) ?? defaultMaxBytes),
+      maxBytes: options.number("max_bytes"),
       autoFlushInterval: autoFlush,
     };
     return new MultilineCodec(settings, context);

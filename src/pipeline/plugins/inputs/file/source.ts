@@ -194,13 +194,11 @@ const newline = Buffer.from("\n");
 /**
  * Logstash hands the codec one line at a time, without its delimiter. Sluice's line-framing decoders (line,
  * json_lines, multiline) find lines by their "\n" instead, so those get it back; every other codec (plain, json,
- * csv, ...) sees exactly what Logstash's would. The Codec contract has no marker for this yet, hence the names.
+ * csv, ...) sees exactly what Logstash's would. The codec says which it is.
  */
 export function framesLines(codec: Codec): boolean {
-  return lineFramingCodecs.has(codec.constructor.name);
+  return codec.splitsLines === true;
 }
-
-const lineFramingCodecs = new Set(["LineCodec", "JsonLinesCodec", "MultilineCodec"]);
 
 /** Logstash ignores a source field it cannot set (e.g. `host` already holds a string under ECS). */
 function trySet(event: Event, field: string, value: string): void {
