@@ -20,7 +20,7 @@ export interface ToObjectOptions {
 }
 
 export class Event {
-  private readonly data: FieldMap;
+  private data: FieldMap;
   private isCancelled = false;
 
   /** Copies `data` (deeply); sets @timestamp to now and @version to "1" when absent. */
@@ -30,6 +30,18 @@ export class Event {
     this.data = isMap(converted) ? converted : {};
     this.initTimestamp();
     if (this.data[VERSION] === undefined) this.data[VERSION] = "1";
+  }
+
+  /**
+   * An event made from a JSON.parse result without converting it: JSON text can only hold event values, so the
+   * object is adopted as the event's fields (the caller gives it up). What `new Event(data)` does otherwise.
+   */
+  static fromParsedJson(parsed: Record<string, unknown>): Event {
+    const event = new Event();
+    event.data = parsed as FieldMap;
+    event.data[VERSION] ??= "1";
+    event.initTimestamp();
+    return event;
   }
 
   get(reference: string): FieldValue | undefined {
@@ -125,9 +137,15 @@ export class Event {
     return plain;
   }
 
-  /** What JSON.stringify(event) writes: the fields without [@metadata]. */
-  toJSON(): { [key: string]: PlainValue } {
-    return this.toObject();
+  /**
+   * What JSON.stringify(event) writes: the fields without [@metadata]. The tree itself is handed over when there
+   * is no [@metadata] (Timestamps print themselves through their own toJSON), so encoding copies nothing.
+   * Callers other than JSON.stringify should use toObject.
+   */
+  toJSON(): { [key: string]: FieldValue } {
+    if (!Object.hasOwn(this.data, METADATA)) return this.data;
+    const { [METADATA]: _metadata, ...rest } = this.data;
+    return rest;
   }
 
   private initTimestamp(): void {

@@ -85,7 +85,9 @@ export function removePath(root: FieldMap, path: readonly string[]): FieldValue 
 
 /** A field map: an object that is neither an array nor a Timestamp (objects in JS, leaves in the event tree). */
 export function isMap(value: FieldValue | undefined): value is FieldMap {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Timestamp);
+  return (
+    typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Timestamp)
+  );
 }
 
 function child(node: FieldValue | undefined, key: string): FieldValue | undefined {

@@ -9,7 +9,13 @@ const NANOS_PER_MILLI = 1_000_000;
 const ISO_PATTERN =
   /^([+-]?\d{4,6})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9})\d*)?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
+/** The instant `now()` returned last; events stamped within the same millisecond share it (it is immutable). */
+let lastNow: Timestamp | undefined;
+
 export class Timestamp {
+  /** The printed form, computed on first use (events are usually printed once or never). */
+  private text: string | undefined;
+
   /**
    * @param epochMs whole milliseconds since 1970-01-01T00:00:00Z
    * @param nanosOfMilli extra nanoseconds (0..999_999) kept from a parsed text
@@ -23,7 +29,9 @@ export class Timestamp {
   }
 
   static now(): Timestamp {
-    return new Timestamp(Date.now());
+    const ms = Date.now();
+    if (lastNow === undefined || lastNow.epochMs !== ms) lastNow = new Timestamp(ms);
+    return lastNow;
   }
 
   /** Parses ISO-8601 text; a missing zone means UTC (as Logstash assumes). Returns undefined if malformed. */
@@ -60,8 +68,11 @@ export class Timestamp {
    * three digits, as many groups as needed (`.123`, `.123400`, `.123456789`).
    */
   toString(): string {
-    const base = new Date(this.epochMs - mod(this.epochMs, 1000)).toISOString().slice(0, -5);
-    return `${base}.${fractionDigits(this.nanosOfSecond)}Z`;
+    if (this.text === undefined) {
+      const base = new Date(this.epochMs - mod(this.epochMs, 1000)).toISOString().slice(0, -5);
+      this.text = `${base}.${fractionDigits(this.nanosOfSecond)}Z`;
+    }
+    return this.text;
   }
 
   toJSON(): string {
