@@ -33,12 +33,13 @@ export class Event {
   }
 
   /**
-   * An event made from a JSON.parse result without converting it: JSON text can only hold event values, so the
-   * object is adopted as the event's fields (the caller gives it up). What `new Event(data)` does otherwise.
+   * An event whose fields are `fields` itself, not a converted copy: for trees that can only hold event values and
+   * that nobody else keeps, such as a JSON.parse result or a fresh literal. Decoders make most events this way;
+   * `new Event(data)` is the safe form for anything else.
    */
-  static fromParsedJson(parsed: Record<string, unknown>): Event {
+  static adopt(fields: Record<string, unknown>): Event {
     const event = new Event();
-    event.data = parsed as FieldMap;
+    event.data = fields as FieldMap;
     event.data[VERSION] ??= "1";
     event.initTimestamp();
     return event;

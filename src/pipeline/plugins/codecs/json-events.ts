@@ -34,7 +34,7 @@ export function jsonFailureEvent(text: string): Event {
 }
 
 function newEvent(data: Record<string, unknown>, target: string | undefined): Event {
-  if (target === undefined) return Event.fromParsedJson(data);
+  if (target === undefined) return Event.adopt(data);
   const event = new Event();
   event.set(target, data);
   return event;

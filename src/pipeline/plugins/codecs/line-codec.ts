@@ -62,7 +62,7 @@ export class LineCodec implements Codec {
 
   private lineEvent(bytes: Buffer): Event {
     const message = this.converter.convert(bytes);
-    const event = new Event({ message });
+    const event = Event.adopt({ message });
     if (this.originalField !== undefined) event.set(this.originalField, message);
     return event;
   }

@@ -139,7 +139,7 @@ class MultilineDecoder implements Decoder {
   private merge(): Event {
     const { multilineTag } = this.codec.settings;
     const message = this.lines.join("\n");
-    const event = new Event({ message });
+    const event = Event.adopt({ message });
     if (this.codec.context.ecsCompatibility !== "disabled") event.set("[event][original]", message);
     if (multilineTag !== "" && this.lines.length > 1) event.tag(multilineTag);
     if (this.overMaxBytes()) event.tag(MAX_BYTES_TAG);

@@ -26,7 +26,7 @@ export class PlainCodec implements Codec, StreamingSwitchable {
     return {
       write: (data) => {
         const message = this.converter.convert(data);
-        const event = new Event({ message });
+        const event = Event.adopt({ message });
         if (this.originalField !== undefined) event.set(this.originalField, message);
         emit(event);
       },
