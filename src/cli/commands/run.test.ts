@@ -204,7 +204,7 @@ describe("sluice run", () => {
     );
     expect(r.code).toBe(1);
     expect(r.out).toBe("");
-    expect(r.err).toContain("config_string:1:9: error: unknown setting 'cout' for input \"gen\"");
+    expect(r.err).toContain("config_string:1:15: error: unknown setting 'cout' for input \"gen\"");
     expect(r.err).toContain("did you mean 'count'?");
     expect(r.err).toContain("error: two plugins have the id 'a'");
   });

@@ -87,9 +87,9 @@ describe("sluice validate (full)", () => {
     expect(r.out).toBe("");
     expect(r.err).toContain(`${file}:1:9: error: no input plugin named 'genn'`);
     expect(r.err).toContain("did you mean 'gen'?");
-    expect(r.err).toContain(`${file}:2:10: warning: the setting 'legacy' of filter "old" is deprecated`);
+    expect(r.err).toContain(`${file}:2:16: warning: the setting 'legacy' of filter "old" is deprecated`);
     expect(r.err).toContain("hint: use modern");
-    expect(r.err).toContain(`${file}:3:10: error: unknown setting 'dealy_ms' for output "capture"`);
+    expect(r.err).toContain(`${file}:3:20: error: unknown setting 'dealy_ms' for output "capture"`);
     expect(r.err).toContain("did you mean 'delay_ms'?");
   });
 

@@ -30,6 +30,8 @@ export interface PlanPlugin {
   type: SectionType | "codec";
   name: string;
   attributes: Map<string, PlanValue>;
+  /** Where each attribute was first written (its name), for diagnostics about its value. */
+  attributePositions?: Map<string, SourcePosition>;
   pos: SourcePosition;
 }
 
@@ -196,9 +198,11 @@ class Compiler {
 
   private plugin(node: PluginNode, type: PlanPlugin["type"]): PlanPlugin {
     const attributes = new Map<string, PlanValue>();
+    const attributePositions = new Map<string, SourcePosition>();
     for (const attribute of node.attributes) {
       const value = this.value(attribute.value);
       const existing = attributes.get(attribute.name);
+      if (existing === undefined) attributePositions.set(attribute.name, attribute.pos);
       attributes.set(attribute.name, existing === undefined ? value : mergeRepeated(existing, value));
       if (attribute.name === "codec" && existing !== undefined && (type === "input" || type === "output")) {
         this.error(attribute.pos, "duplicate-codec", `plugin \`${node.name}\` has more than one \`codec\``, {
@@ -206,7 +210,7 @@ class Compiler {
         });
       }
     }
-    return { kind: "plugin", type, name: node.name, attributes, pos: node.pos };
+    return { kind: "plugin", type, name: node.name, attributes, attributePositions, pos: node.pos };
   }
 
   private value(node: ValueNode): PlanValue {

@@ -170,13 +170,14 @@ export function resolveOptions(
 
   for (const [name, value] of plugin.attributes) {
     const spec = specs[name];
+    const where = plugin.attributePositions?.get(name) ?? plugin.pos;
     if (spec === undefined) {
       const suggestion = closest(name, Object.keys(specs));
       diagnostics.push({
         severity: "error",
         code: "unknown-option",
         message: `unknown setting '${name}' for ${label}`,
-        ...at(plugin.pos),
+        ...at(where),
         hint:
           suggestion === undefined
             ? `${label} takes: ${Object.keys(specs).sort().join(", ")}`
@@ -189,7 +190,7 @@ export function resolveOptions(
         severity: "error",
         code: "obsolete-option",
         message: `the setting '${name}' of ${label} is obsolete and no longer available`,
-        ...at(plugin.pos),
+        ...at(where),
         hint: spec.obsolete,
       });
       continue;
@@ -199,7 +200,7 @@ export function resolveOptions(
         severity: "warning",
         code: "deprecated-option",
         message: `the setting '${name}' of ${label} is deprecated`,
-        ...at(plugin.pos),
+        ...at(where),
         hint: spec.deprecated,
       });
     }
@@ -209,18 +210,18 @@ export function resolveOptions(
       const single = Array.isArray(value) && value.length === 1 ? value[0]! : value;
       if (typeof single !== "string" && !isPlugin(single)) {
         diagnostics.push(
-          invalid(name, label, value, "codec", "expected a codec name or `name { ... }`", plugin.pos),
+          invalid(name, label, value, "codec", "expected a codec name or `name { ... }`", where),
         );
         continue;
       }
-      const built = codecs.factory(single, isPlugin(single) ? single.pos : plugin.pos);
+      const built = codecs.factory(single, isPlugin(single) ? single.pos : where);
       if (Array.isArray(built)) diagnostics.push(...built);
       else codec = built;
       continue;
     }
     const coerced = coerce(value, spec);
     if (coerced instanceof CoerceError) {
-      diagnostics.push(invalid(name, label, value, describeType(spec), coerced.error, plugin.pos));
+      diagnostics.push(invalid(name, label, value, describeType(spec), coerced.error, where));
       continue;
     }
     values.set(name, coerced);
