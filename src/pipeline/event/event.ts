@@ -24,8 +24,8 @@ export class Event {
   private isCancelled = false;
 
   /** Copies `data` (deeply); sets @timestamp to now and @version to "1" when absent. */
-  constructor(data: Record<string, unknown> = {}) {
-    const converted = fromUnknown(data);
+  constructor(data?: Record<string, unknown>) {
+    const converted = data === undefined ? {} : fromUnknown(data);
     // fromUnknown builds fresh maps and arrays (Timestamps are immutable), so the event owns `converted` outright.
     this.data = isMap(converted) ? converted : {};
     this.initTimestamp();

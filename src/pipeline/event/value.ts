@@ -36,19 +36,30 @@ export function toPlain(value: FieldValue): PlainValue {
  * Dates become Timestamps, non-finite numbers become null (JSON cannot carry them).
  */
 export function fromUnknown(value: unknown): FieldValue | undefined {
-  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
-  if (typeof value === "number") return Number.isFinite(value) ? value : null;
-  if (typeof value === "bigint") return Number(value);
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      return Number.isFinite(value) ? value : null;
+    case "bigint":
+      return Number(value);
+    case "object":
+      return value === null ? null : fromObject(value);
+    default:
+      return undefined;
+  }
+}
+
+function fromObject(value: object): FieldValue {
+  if (Array.isArray(value)) return value.map((item) => fromUnknown(item) ?? null);
   if (value instanceof Timestamp) return value;
   if (value instanceof Date) return new Timestamp(value.getTime());
-  if (Array.isArray(value)) return value.map((item) => fromUnknown(item) ?? null);
-  if (typeof value === "object") {
-    const map: FieldMap = {};
-    for (const [key, child] of Object.entries(value)) {
-      const converted = fromUnknown(child);
-      if (converted !== undefined) map[key] = converted;
-    }
-    return map;
+  const map: FieldMap = {};
+  // Object.keys, not entries: this runs for every event a decoder or filter builds, and entries allocates pairs.
+  for (const key of Object.keys(value)) {
+    const converted = fromUnknown((value as Record<string, unknown>)[key]);
+    if (converted !== undefined) map[key] = converted;
   }
-  return undefined;
+  return map;
 }
