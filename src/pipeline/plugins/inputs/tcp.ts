@@ -4,7 +4,7 @@
 import { promises as dns } from "node:dns";
 import net from "node:net";
 import { limits } from "../../../common/limits.js";
-import type { EcsCompatibility, Event } from "../../event/index.js";
+import type { EcsCompatibility, Event, FieldMap } from "../../event/index.js";
 import type { Codec, Input, InputSink, InputSpec, PluginContext } from "../api.js";
 import { streamingCodecFor } from "../codecs/streaming.js";
 import type { OptionSpecs, ResolvedOptions } from "../options.js";
@@ -335,9 +335,9 @@ class TcpConnection {
     const peer = this.peer;
     if (peer !== undefined && this.ecs && event.get("@metadata") === undefined) {
       // The usual case: nothing in [@metadata] yet, so the source subtree is built in one go instead of five walks.
-      const tcp: Record<string, unknown> = { source: { name: peer.name, ip: peer.ip, port: peer.port } };
-      if (peer.proxyIp !== undefined) tcp.proxy = { ip: peer.proxyIp, port: peer.proxyPort };
-      event.set("@metadata", { input: { tcp } });
+      const tcp: FieldMap = { source: { name: peer.name, ip: peer.ip, port: peer.port } };
+      if (peer.proxyIp !== undefined) tcp.proxy = { ip: peer.proxyIp, port: peer.proxyPort ?? null };
+      event.adoptField("@metadata", { input: { tcp } });
     } else if (peer !== undefined) {
       if (peer.proxyIp !== undefined) {
         setUnlessTruthy(event, this.fields.proxyHost, peer.proxyIp);
