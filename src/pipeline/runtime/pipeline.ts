@@ -81,6 +81,11 @@ export class Pipeline {
     return this.stopRequested;
   }
 
+  /** Events waiting in the queue for a worker (the monitoring API's queue figure). */
+  get queueSize(): number {
+    return this.queue.size;
+  }
+
   /**
    * Starts inputs and workers; resolves once every input has ended (or stop() was called), the queue is drained
    * through filters and outputs, filters flushed (final) and every plugin closed. Rejects only on programmer error.
