@@ -110,6 +110,30 @@ export const limits = {
   dateFilterZonesMax: 1000,
   /** Hours whose UTC offset one date-filter zone remembers; the memory is cleared when full. */
   dateFilterZoneOffsetCacheEntriesMax: 100_000,
+  /** Uncompressed bytes of one elasticsearch-output bulk request; a batch past this is split (Logstash's TARGET_BULK_BYTES). */
+  elasticsearchOutputBulkBytesMax: 20 * 1024 * 1024,
+  /** Largest response body the elasticsearch output reads (a bulk response lists every item); past this the request fails. */
+  elasticsearchOutputResponseBytesMax: 256 * 1024 * 1024,
+  /** Connections the monitoring API (:9600) holds open at once; more are refused. */
+  monitoringApiConnectionsMax: 256,
+  /** Compiled grok regexes kept for reuse across grok filters (keyed by expanded pattern); cleared when full. */
+  grokCompiledPatternCacheEntriesMax: 10_000,
+  /** Nesting of `%{NAME}` references a grok pattern may expand through (a cycle stops here). */
+  grokPatternExpansionDepthMax: 64,
+  /** Largest grok patterns file (patterns_dir) read. */
+  grokPatternsFileBytesMax: 16 * 1024 * 1024,
+  /** Redirects the http filter follows for one request (Apache HttpClient's default is 50). */
+  httpFilterRedirectsMax: 50,
+  /** Largest response body the http filter reads into an event; a bigger response is a request failure. */
+  httpFilterResponseBytesMax: 64 * 1024 * 1024,
+  /** Start events the elapsed filter waits on at once; a start past this is tagged and not remembered. */
+  elapsedFilterPendingStartsMax: 1_000_000,
+  /** Longest text (UTF-16 units) the grok match thread takes through shared memory; longer text is matched under a vm timeout instead. */
+  grokIsolatedInputCharsMax: 1024 * 1024,
+  /** Named groups one grok regex may report back from the match thread; a regex with more uses a vm timeout. */
+  grokIsolatedCaptureGroupsMax: 4096,
+  /** How long starting the grok match thread may take before grok gives up on it. */
+  grokIsolatedStartMillisMax: 10_000,
 } as const;
 
 export type LimitName = keyof typeof limits;

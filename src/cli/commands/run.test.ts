@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../../common/logger.js";
+import { pipelineInput } from "../../pipeline/plugins/inputs/pipeline.js";
+import { pipelineOutput } from "../../pipeline/plugins/outputs/pipeline.js";
 import { PluginRegistry } from "../../pipeline/plugins/registry.js";
 import type { Pipeline } from "../../pipeline/runtime/index.js";
 import {
@@ -47,6 +49,8 @@ function fakes() {
     endless.spec,
     capture.spec,
     act.spec,
+    pipelineInput,
+    pipelineOutput,
   ]);
   return { registry, capture, endless, act };
 }
@@ -116,14 +120,9 @@ describe("sluice run flags", () => {
     });
   });
 
-  it("has Logstash's defaults and refuses values outside the choices", async () => {
-    expect(await parse(["-e", ""])).toEqual({
-      "config.string": "",
-      "pipeline.ordered": "auto",
-      "pipeline.ecs_compatibility": "v8",
-      "path.data": "./data",
-      "log.level": "info",
-    });
+  it("leaves unset flags undefined so logstash.yml can supply them, and refuses values outside the choices", async () => {
+    expect(await parse(["-e", ""])).toEqual({ "config.string": "" });
+    expect((await parse(["--path.settings", "/etc/sluice", "-e", ""]))["path.settings"]).toBe("/etc/sluice");
     await expect(parse(["--log.level", "verbose"])).rejects.toThrow(/Allowed choices are fatal, error/);
     await expect(parse(["--pipeline.ordered", "maybe"])).rejects.toThrow(/Allowed choices/);
   });
@@ -175,7 +174,7 @@ describe("sluice run flags", () => {
 describe("sluice run", () => {
   it("is a usage error without -f or -e", async () => {
     await expect(runCommand({}, fakes().registry)).rejects.toThrow(
-      /-f\/--path.config PATH or -e\/--config.string/,
+      /-f\/--path.config PATH or -e\/--config.string STRING, or a pipelines.yml/,
     );
   });
 
@@ -274,5 +273,76 @@ describe("sluice run", () => {
       remove();
       exit.mockRestore();
     }
+  });
+});
+
+describe("sluice run --path.settings", () => {
+  async function settingsDir(files: Record<string, string>): Promise<string> {
+    const d = await mkdtemp(join(tmpdir(), "sluice-settings-"));
+    for (const [name, text] of Object.entries(files)) await writeFile(join(d, name), text);
+    return d;
+  }
+
+  it("runs every pipeline of pipelines.yml, linked through the pipeline bus, with logstash.yml defaults", async () => {
+    const d = await settingsDir({
+      "logstash.yml": "pipeline.workers: 1\npipeline.batch.size: 3\n",
+      "pipelines.yml": [
+        "- pipeline.id: upstream",
+        "  config.string: 'input { gen { count => 5 } } output { pipeline { send_to => \"run-down\" } }'",
+        "- pipeline.id: downstream",
+        '  config.string: \'input { pipeline { address => "run-down" } } output { capture { id => "o" } }\'',
+      ].join("\n"),
+    });
+    const f = fakes();
+    const done = runPipelineCommand(
+      { "path.settings": d, "log.level": "fatal" },
+      {
+        out: () => {},
+        err: () => {},
+        registry: f.registry,
+        onAgent: (agent) => {
+          expect(agent.settingsOf("upstream")).toMatchObject({ workers: 1, batchSize: 3 });
+          setTimeout(
+            () =>
+              void vi.waitFor(() => expect(f.capture.events("o")).toHaveLength(5)).then(() => agent.stop()),
+            0,
+          );
+        },
+      },
+    );
+    expect(await done).toBe(0);
+    expect(f.capture.events("o").map((e) => e.get("sequence"))).toEqual([0, 1, 2, 3, 4]);
+    await rm(d, { recursive: true, force: true });
+  });
+
+  it("-e overrides pipelines.yml with a warning; pipelines.yml errors carry file:line", async () => {
+    const d = await settingsDir({
+      "pipelines.yml": "- pipeline.id: a\n  pipeline.wrokers: 2\n  config.string: 'x'\n",
+    });
+    const bad = await runCommand({ "path.settings": d, "config.test_and_exit": true }, fakes().registry);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain(`${join(d, "pipelines.yml")}:2:3: error: unknown setting 'pipeline.wrokers'`);
+    const override = await runCommand(
+      {
+        "path.settings": d,
+        "config.test_and_exit": true,
+        "config.string": "input { gen {} } output { capture {} }",
+      },
+      fakes().registry,
+    );
+    expect(override.code).toBe(0);
+    expect(override.err).toContain("Ignoring the 'pipelines.yml' file");
+    await rm(d, { recursive: true, force: true });
+  });
+
+  it("takes the config from logstash.yml when there is no pipelines.yml and no -f/-e", async () => {
+    const d = await settingsDir({
+      "logstash.yml": `path.config: ${dir}\npipeline.workers: 1\nlog.level: fatal\n`,
+    });
+    const f = fakes();
+    const r = await runCommand({ "path.settings": d, "log.level": undefined }, f.registry);
+    expect(r.code).toBe(0);
+    expect(f.capture.events("o")).toHaveLength(7);
+    await rm(d, { recursive: true, force: true });
   });
 });

@@ -1,27 +1,25 @@
-// `sluice run`: Logstash's command line for one pipeline (-f/-e, -t, -w, -b, -u, --pipeline.*, --path.data,
-// --log.level): loads and checks the configuration, runs the pipeline, and drains it on SIGINT/SIGTERM.
+// `sluice run`: Logstash's command line (-f/-e, -t, -w, -b, -u, --pipeline.*, --path.data, --path.settings,
+// --log.level): one pipeline from -f/-e, or every pipeline of pipelines.yml; checks everything, runs the pipelines
+// in one agent, and drains them on SIGINT/SIGTERM.
 
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { createLogger, isLogLevel, type Logger, type LogLevel } from "../../common/logger.js";
 import {
-  buildPlan,
-  type ConfigSource,
-  type Diagnostic,
-  formatDiagnostics,
-  hasErrors,
-  loadConfigSources,
-  type PipelinePlan,
-} from "../../pipeline/config/index.js";
+  Agent,
+  type PipelineDefinition,
+  type PipelineOverrides,
+  readLogstashYml,
+  readPipelinesYml,
+} from "../../pipeline/agent/index.js";
+import { type Diagnostic, formatDiagnostics, hasErrors } from "../../pipeline/config/index.js";
 import { type EcsCompatibility, parseEcsCompatibility } from "../../pipeline/event/index.js";
 import type { PluginRegistry } from "../../pipeline/plugins/registry.js";
-import {
-  createPipeline,
-  type OrderedSetting,
-  type Pipeline,
-  PipelineConfigError,
-  type PipelineSettings,
-} from "../../pipeline/runtime/index.js";
+import type { OrderedSetting, Pipeline, PipelineSettings } from "../../pipeline/runtime/index.js";
 import { collect, UsageError } from "../options.js";
+
+export { defaultInput, defaultOutput, withDefaultSections } from "../../pipeline/agent/index.js";
 
 /** The flags as commander names them: Logstash's dotted setting names. */
 export interface RunFlags {
@@ -36,25 +34,8 @@ export interface RunFlags {
   "pipeline.ordered"?: string;
   "pipeline.ecs_compatibility"?: string;
   "path.data"?: string;
+  "path.settings"?: string;
   "log.level"?: string;
-}
-
-/** What Logstash adds when no configuration part has an input or an output section (config/source/local.rb). */
-export const defaultInput: ConfigSource = {
-  file: "default input",
-  text: "input { stdin { type => stdin } }",
-};
-export const defaultOutput: ConfigSource = {
-  file: "default output",
-  text: "output { stdout { codec => rubydebug } }",
-};
-
-/** Logstash tests the raw text of every part, comments included, with these patterns. */
-export function withDefaultSections(sources: readonly ConfigSource[]): ConfigSource[] {
-  const out = [...sources];
-  if (!sources.some((s) => /input *\{/.test(s.text))) out.push(defaultInput);
-  if (!sources.some((s) => /output *\{/.test(s.text))) out.push(defaultOutput);
-  return out;
 }
 
 const positiveInteger = (flag: string, value: string): number => {
@@ -83,75 +64,139 @@ export function settingsFromFlags(flags: RunFlags, logger: Logger): PipelineSett
   return settings;
 }
 
+/** The per-pipeline settings the flags give; they override logstash.yml and are overridden by pipelines.yml. */
+function overridesFromFlags(flags: RunFlags): PipelineOverrides {
+  const s = settingsFromFlags(flags, createLogger({ level: "fatal" }));
+  const overrides: PipelineOverrides = {};
+  if (s.workers !== undefined) overrides.workers = s.workers;
+  if (s.batchSize !== undefined) overrides.batchSize = s.batchSize;
+  if (s.batchDelayMs !== undefined) overrides.batchDelayMs = s.batchDelayMs;
+  if (s.ordered !== undefined) overrides.ordered = s.ordered;
+  if (s.ecsCompatibility !== undefined) overrides.ecsCompatibility = s.ecsCompatibility;
+  if (flags["config.support_escapes"] !== undefined)
+    overrides.supportEscapes = flags["config.support_escapes"];
+  return overrides;
+}
+
 export interface RunIo {
   out: (s: string) => void;
   err: (s: string) => void;
   /** The plugins to use; the shipped ones when absent. */
   registry?: PluginRegistry;
-  /** Called with the running pipeline (the command installs signal handlers with it). */
+  /** Called with each running pipeline. */
   onPipeline?: (pipeline: Pipeline) => void;
+  /** Called with the agent running the pipelines (the command installs signal handlers with it). */
+  onAgent?: (agent: Agent) => void;
 }
 
-/** Loads, checks and (unless -t) runs the pipeline; returns the exit code. Usage errors throw UsageError. */
-export async function runPipelineCommand(flags: RunFlags, io: RunIo): Promise<number> {
+/** What to run: pipelines and the settings around them, from the flags and --path.settings files. */
+interface RunPlan {
+  definitions: PipelineDefinition[];
+  defaults: PipelineOverrides;
+  dataDir: string;
+  level: string;
+  /** Problems in logstash.yml/pipelines.yml; also the note that -f/-e override pipelines.yml. */
+  diagnostics: Diagnostic[];
+  /** True for -f/-e: Sluice adds stdin/stdout to a part without input/output sections. */
+  fromCommandLine: boolean;
+}
+
+async function planRun(flags: RunFlags): Promise<RunPlan> {
+  const settingsDir = flags["path.settings"];
+  const yml =
+    settingsDir === undefined ? undefined : await readLogstashYml(join(settingsDir, "logstash.yml"));
+  const diagnostics = [...(yml?.diagnostics ?? [])];
+  const defaults = { ...yml?.pipeline, ...overridesFromFlags(flags) };
+  const plan = {
+    defaults,
+    diagnostics,
+    dataDir: flags["path.data"] ?? yml?.pathData ?? "./data",
+    level: flags["log.level"] ?? yml?.logLevel ?? "info",
+  };
+  const pipelinesYml = settingsDir === undefined ? undefined : join(settingsDir, "pipelines.yml");
   const paths = flags["path.config"] ?? [];
   const configString = flags["config.string"];
-  if (paths.length === 0 && configString === undefined)
-    throw new UsageError("give a configuration with -f/--path.config PATH or -e/--config.string STRING");
-  const level = flags["log.level"] ?? "info";
-  if (!isLogLevel(level)) throw new UsageError(`unknown log level "${level}"`);
-  const logger = createLogger({ level: level as LogLevel });
-  const settings = settingsFromFlags(flags, logger);
-  const registry = io.registry ?? (await import("../../pipeline/plugins/index.js")).defaultRegistry;
+  if (paths.length > 0 || configString !== undefined) {
+    if (pipelinesYml !== undefined && existsSync(pipelinesYml))
+      diagnostics.push({
+        severity: "warning",
+        code: "pipelines-yml-ignored",
+        message: "Ignoring the 'pipelines.yml' file because command line options -f/-e are specified",
+        file: pipelinesYml,
+        line: 1,
+        column: 1,
+      });
+    const definition = single(flags["pipeline.id"] ?? yml?.pipelineId, paths, configString);
+    return { ...plan, definitions: [definition], fromCommandLine: true };
+  }
+  if (pipelinesYml !== undefined && existsSync(pipelinesYml)) {
+    const read = await readPipelinesYml(pipelinesYml);
+    diagnostics.push(...read.diagnostics);
+    return { ...plan, definitions: read.definitions, fromCommandLine: false };
+  }
+  if (yml?.pathConfig !== undefined || yml?.configString !== undefined) {
+    const definition = single(
+      yml.pipelineId,
+      yml.pathConfig === undefined ? [] : [yml.pathConfig],
+      yml.configString,
+    );
+    return { ...plan, definitions: [definition], fromCommandLine: true };
+  }
+  throw new UsageError(
+    "give a configuration with -f/--path.config PATH or -e/--config.string STRING, or a pipelines.yml in --path.settings",
+  );
+}
 
-  const loaded = await loadConfigSources({ paths, string: configString });
-  const sources = withDefaultSections(loaded.sources);
-  const texts = new Map(sources.map((s) => [s.file, s.text]));
+function single(
+  id: string | undefined,
+  paths: string[],
+  configString: string | undefined,
+): PipelineDefinition {
+  const definition: PipelineDefinition = { id: id ?? "main" };
+  if (paths.length > 0) definition.configPaths = paths;
+  if (configString !== undefined) definition.configString = configString;
+  return definition;
+}
+
+/** Loads, checks and (unless -t) runs the pipelines; returns the exit code. Usage errors throw UsageError. */
+export async function runPipelineCommand(flags: RunFlags, io: RunIo): Promise<number> {
+  const plan = await planRun(flags);
+  if (!isLogLevel(plan.level)) throw new UsageError(`unknown log level "${plan.level}"`);
+  const logger = createLogger({ level: plan.level as LogLevel });
+  const registry = io.registry ?? (await import("../../pipeline/plugins/index.js")).defaultRegistry;
+  const agent = new Agent({ registry, logger, dataDir: plan.dataDir, defaults: plan.defaults });
   const report = (ds: readonly Diagnostic[]) => {
-    if (ds.length > 0) io.err(`${formatDiagnostics(ds, (file) => texts.get(file))}\n`);
+    if (ds.length > 0) io.err(`${formatDiagnostics(ds, (file) => agent.sourceText(file))}\n`);
   };
-  const compiled = buildPlan(sources, { supportEscapes: flags["config.support_escapes"] ?? false });
-  const checked = [...loaded.diagnostics, ...compiled.diagnostics];
-  if (!hasErrors(checked)) checked.push(...registry.check(compiled.plan));
-  if (hasErrors(checked)) {
-    report(checked);
+  if (hasErrors(plan.diagnostics)) {
+    report(plan.diagnostics);
     return 1;
   }
-  const pipeline = create(compiled.plan, registry, settings, report);
-  if (pipeline === undefined) return 1;
+  const loaded = await agent.load(plan.definitions, {
+    defaultSections: plan.fromCommandLine ? true : undefined,
+  });
+  const diagnostics = [...plan.diagnostics, ...loaded];
+  if (hasErrors(diagnostics)) {
+    report(diagnostics);
+    return 1;
+  }
   if (flags["config.test_and_exit"]) {
-    report(checked);
-    await pipeline.stop();
+    report(diagnostics);
+    await agent.stop();
     io.out("Configuration OK\n");
     return 0;
   }
-  // Option warnings were logged by the plugins' loggers as they were built; these are the loader's and compiler's.
-  for (const d of [...loaded.diagnostics, ...compiled.diagnostics])
+  // Option warnings were logged by the plugins' loggers as they were built; these are the files' and compiler's.
+  for (const d of diagnostics)
     logger.warn(d.message, { at: `${d.file}:${d.line}:${d.column}`, hint: d.hint });
-  io.onPipeline?.(pipeline);
-  await pipeline.run();
+  io.onAgent?.(agent);
+  for (const pipeline of agent.pipelines().values()) io.onPipeline?.(pipeline);
+  await agent.run();
   return 0;
 }
 
-/** The pipeline, or undefined after reporting what stopped it from being built (bad settings, create() errors). */
-function create(
-  plan: PipelinePlan,
-  registry: PluginRegistry,
-  settings: PipelineSettings,
-  report: (ds: readonly Diagnostic[]) => void,
-): Pipeline | undefined {
-  try {
-    return createPipeline(plan, registry, { ...settings, logger: settings.logger?.child("pipeline") });
-  } catch (err) {
-    if (!(err instanceof PipelineConfigError)) throw err;
-    // Options were checked already; only what check() cannot see (settings, create() failures) is new here.
-    report(err.diagnostics.filter((d) => d.severity === "error"));
-    return undefined;
-  }
-}
-
 /** SIGINT/SIGTERM drain the pipeline; a second signal exits at once. Returns a function removing the handlers. */
-export function stopOnSignals(pipeline: Pipeline, logger: Logger): () => void {
+export function stopOnSignals(pipeline: { stop(): Promise<void> }, logger: Logger): () => void {
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) {
@@ -159,7 +204,7 @@ export function stopOnSignals(pipeline: Pipeline, logger: Logger): () => void {
       process.exit(1);
     }
     signalled = true;
-    logger.info("stopping the pipeline: draining accepted events", { signal });
+    logger.info("stopping: draining accepted events", { signal });
     void pipeline.stop();
   };
   process.on("SIGINT", onSignal);
@@ -186,27 +231,37 @@ export function registerRun(program: Command): void {
     .option("-u, --pipeline.batch.delay <ms>", "longest wait for a batch to fill (default 50)")
     .option("--pipeline.id <id>", "pipeline id in logs and stats (default main)")
     .addOption(
-      new Option("--pipeline.ordered <mode>", "keep event order (needs one worker)")
-        .choices(["auto", "true", "false"])
-        .default("auto"),
+      new Option("--pipeline.ordered <mode>", "keep event order (needs one worker)").choices([
+        "auto",
+        "true",
+        "false",
+      ]),
     )
     .addOption(
-      new Option("--pipeline.ecs_compatibility <mode>", "default ECS mode of plugins")
-        .choices(["disabled", "v1", "v8"])
-        .default("v8"),
+      new Option("--pipeline.ecs_compatibility <mode>", "default ECS mode of plugins (default v8)").choices([
+        "disabled",
+        "v1",
+        "v8",
+      ]),
     )
-    .option("--path.data <dir>", "where plugins keep state", "./data")
+    .option("--path.data <dir>", "where plugins keep state (default ./data)")
+    .option("--path.settings <dir>", "directory of logstash.yml and pipelines.yml")
     .addOption(
-      new Option("--log.level <level>", "log level (logs go to stderr)")
-        .choices(["fatal", "error", "warn", "info", "debug", "trace"])
-        .default("info"),
+      new Option("--log.level <level>", "log level, logs go to stderr (default info)").choices([
+        "fatal",
+        "error",
+        "warn",
+        "info",
+        "debug",
+        "trace",
+      ]),
     )
     .action(async (flags: RunFlags) => {
       const logger = createLogger({ level: (flags["log.level"] ?? "info") as LogLevel });
       const code = await runPipelineCommand(flags, {
         out: (s) => process.stdout.write(s),
         err: (s) => process.stderr.write(s),
-        onPipeline: (pipeline) => stopOnSignals(pipeline, logger),
+        onAgent: (agent) => stopOnSignals(agent, logger),
       });
       // Inputs such as stdin can hold handles open after a clean stop; the pipeline is done, so exit.
       process.exitCode = code;

@@ -6,6 +6,8 @@ import { fileInput } from "./file.js";
 import { generatorInput } from "./generator.js";
 import { heartbeatInput } from "./heartbeat.js";
 import { httpInput } from "./http.js";
+import { kafkaInput } from "./kafka.js";
+import { pipelineInput } from "./pipeline.js";
 import { stdinInput } from "./stdin.js";
 import { tcpInput } from "./tcp.js";
 import { udpInput } from "./udp.js";
@@ -16,6 +18,8 @@ export const inputSpecs: readonly InputSpec[] = [
   generatorInput,
   heartbeatInput,
   httpInput,
+  kafkaInput,
+  pipelineInput,
   stdinInput,
   tcpInput,
   udpInput,

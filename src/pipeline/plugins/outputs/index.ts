@@ -3,14 +3,18 @@
 import type { OutputSpec } from "../api.js";
 import { fileOutput } from "./file.js";
 import { httpOutput } from "./http.js";
+import { kafkaOutput } from "./kafka.js";
 import { nullOutput } from "./null.js";
+import { pipelineOutput } from "./pipeline.js";
 import { stdoutOutput } from "./stdout.js";
 import { tcpOutput } from "./tcp.js";
 
 export const outputSpecs: readonly OutputSpec[] = [
   fileOutput,
   httpOutput,
+  kafkaOutput,
   nullOutput,
+  pipelineOutput,
   stdoutOutput,
   tcpOutput,
 ];
