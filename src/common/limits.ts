@@ -134,6 +134,10 @@ export const limits = {
   grokIsolatedCaptureGroupsMax: 4096,
   /** How long starting the grok match thread may take before grok gives up on it. */
   grokIsolatedStartMillisMax: 10_000,
+  /** Largest HTTP request body the embedded store's Elasticsearch API accepts (ES's http.max_content_length). */
+  esRequestBodyBytesMax: 100 * 1024 * 1024,
+  /** Largest body after gzip decompression of an Elasticsearch API request. */
+  esDecompressedBodyBytesMax: 512 * 1024 * 1024,
 } as const;
 
 export type LimitName = keyof typeof limits;

@@ -1,34 +1,58 @@
 // Every filter Sluice ships, for the registry.
 
 import type { FilterSpec } from "../api.js";
+import { cidrFilter } from "./cidr.js";
 import { cloneFilter } from "./clone.js";
 import { csvFilter } from "./csv.js";
 import { dateFilter } from "./date.js";
 import { dissectFilter } from "./dissect.js";
+import { dnsFilter } from "./dns.js";
 import { dropFilter } from "./drop.js";
+import { elapsedFilter } from "./elapsed.js";
+import { fingerprintFilter } from "./fingerprint.js";
+import { geoipFilter } from "./geoip.js";
+import { httpFilter } from "./http.js";
 import { jsonFilter } from "./json.js";
 import { jsonEncodeFilter } from "./json_encode.js";
 import { kvFilter } from "./kv.js";
 import { mutateFilter } from "./mutate.js";
 import { pruneFilter } from "./prune.js";
+import { sleepFilter } from "./sleep.js";
 import { splitFilter } from "./split.js";
+import { syslogPriFilter } from "./syslog_pri.js";
+import { throttleFilter } from "./throttle.js";
+import { translateFilter } from "./translate.js";
 import { truncateFilter } from "./truncate.js";
 import { urldecodeFilter } from "./urldecode.js";
+import { useragentFilter } from "./useragent.js";
 import { uuidFilter } from "./uuid.js";
+import { xmlFilter } from "./xml.js";
 
 export const filterSpecs: readonly FilterSpec[] = [
+  cidrFilter,
   cloneFilter,
   csvFilter,
   dateFilter,
   dissectFilter,
+  dnsFilter,
   dropFilter,
-  jsonFilter,
+  elapsedFilter,
+  fingerprintFilter,
+  geoipFilter,
+  httpFilter,
   jsonEncodeFilter,
+  jsonFilter,
   kvFilter,
   mutateFilter,
   pruneFilter,
+  sleepFilter,
   splitFilter,
+  syslogPriFilter,
+  throttleFilter,
+  translateFilter,
   truncateFilter,
   urldecodeFilter,
+  useragentFilter,
   uuidFilter,
+  xmlFilter,
 ];

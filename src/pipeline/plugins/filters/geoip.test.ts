@@ -1,0 +1,300 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../../../common/logger.js";
+import { buildPlan, type PlanPlugin } from "../../config/index.js";
+import { Event } from "../../event/index.js";
+import type { PluginContext } from "../api.js";
+import { PluginRegistry } from "../registry.js";
+import { geoipFilter } from "./geoip.js";
+
+const SPEC = geoipFilter;
+
+// ---------------------------------------------------------------- a minimal MMDB writer (IPv4 tree, 24-bit records)
+
+type Value =
+  | string
+  | number
+  | boolean
+  | Value[]
+  | { [key: string]: Value }
+  | { double: number }
+  | { uint64: number };
+
+function control(type: number, size: number): Buffer {
+  const extended = type > 7;
+  const head = (extended ? 0 : type << 5) | (size < 29 ? size : size < 285 ? 29 : 30);
+  const bytes = [head];
+  if (extended) bytes.push(type - 7);
+  if (size >= 285) bytes.push(((size - 285) >> 8) & 255, (size - 285) & 255);
+  else if (size >= 29) bytes.push(size - 29);
+  return Buffer.from(bytes);
+}
+
+function uintBytes(value: number): Buffer {
+  const bytes: number[] = [];
+  for (let v = value; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
+  return Buffer.from(bytes);
+}
+
+function encode(value: Value): Buffer {
+  if (typeof value === "string") {
+    const text = Buffer.from(value);
+    return Buffer.concat([control(2, text.length), text]);
+  }
+  if (typeof value === "boolean") return control(14, value ? 1 : 0);
+  if (typeof value === "number") {
+    const bytes = uintBytes(value);
+    return Buffer.concat([control(6, bytes.length), bytes]);
+  }
+  if (Array.isArray(value)) return Buffer.concat([control(11, value.length), ...value.map(encode)]);
+  if ("double" in value && typeof value.double === "number") {
+    const bytes = Buffer.alloc(8);
+    bytes.writeDoubleBE(value.double);
+    return Buffer.concat([control(3, 8), bytes]);
+  }
+  if ("uint64" in value && typeof value.uint64 === "number") {
+    const bytes = uintBytes(value.uint64);
+    return Buffer.concat([control(9, bytes.length), bytes]);
+  }
+  const entries = Object.entries(value);
+  return Buffer.concat([control(7, entries.length), ...entries.flatMap(([k, v]) => [encode(k), encode(v)])]);
+}
+
+/** Builds an IPv4 mmdb mapping each CIDR network to a record. */
+function buildMmdb(databaseType: string, networks: [string, Value][]): Buffer {
+  const nodes: [number, number][] = [[-1, -1]];
+  const data: Buffer[] = [];
+  const leaves: { node: number; side: number; offset: number }[] = [];
+  let dataLength = 0;
+  for (const [cidr, record] of networks) {
+    const [address, prefix] = cidr.split("/");
+    const bits = address!.split(".").reduce((acc, part) => acc * 256 + Number(part), 0);
+    let node = 0;
+    for (let depth = 0; depth < Number(prefix); depth++) {
+      const side = Math.floor(bits / 2 ** (31 - depth)) % 2;
+      if (depth === Number(prefix) - 1) {
+        leaves.push({ node, side, offset: dataLength });
+        break;
+      }
+      if (nodes[node]![side]! < 0) {
+        nodes.push([-1, -1]);
+        nodes[node]![side] = nodes.length - 1;
+      }
+      node = nodes[node]![side]!;
+    }
+    const encoded = encode(record);
+    data.push(encoded);
+    dataLength += encoded.length;
+  }
+  const count = nodes.length;
+  for (const leaf of leaves) nodes[leaf.node]![leaf.side] = count + 16 + leaf.offset;
+  const tree = Buffer.alloc(count * 6);
+  nodes.forEach(([left, right], i) => {
+    tree.writeUIntBE(left! < 0 ? count : left!, i * 6, 3);
+    tree.writeUIntBE(right! < 0 ? count : right!, i * 6 + 3, 3);
+  });
+  const metadata = encode({
+    node_count: count,
+    record_size: 24,
+    ip_version: 4,
+    database_type: databaseType,
+    languages: ["en"],
+    binary_format_major_version: 2,
+    binary_format_minor_version: 0,
+    build_epoch: { uint64: 1_700_000_000 },
+    description: { en: "sluice test database" },
+  });
+  return Buffer.concat([
+    tree,
+    Buffer.alloc(16),
+    ...data,
+    Buffer.from("abcdef4d61784d696e642e636f6d", "hex"),
+    metadata,
+  ]);
+}
+
+const names = (en: string) => ({ names: { en } });
+const cityRecord: Value = {
+  city: names("Tokyo"),
+  continent: { code: "AS", ...names("Asia") },
+  country: { iso_code: "JP", ...names("Japan") },
+  location: {
+    latitude: { double: 35.6895 },
+    longitude: { double: 139.6917 },
+    time_zone: "Asia/Tokyo",
+    metro_code: 7,
+  },
+  postal: { code: "100-0001" },
+  subdivisions: [{ iso_code: "13", ...names("Tokyo-to") }],
+};
+
+function database(type: string, networks: [string, Value][]): string {
+  const path = join(mkdtempSync(join(tmpdir(), "sluice-geoip-")), "test.mmdb");
+  writeFileSync(path, buildMmdb(type, networks));
+  return path;
+}
+
+const cityDb = database("GeoLite2-City", [
+  ["1.2.3.0/24", cityRecord],
+  ["5.5.0.0/16", { country: { iso_code: "FR", ...names("France") } }],
+]);
+const asnDb = database("GeoLite2-ASN", [
+  ["8.8.8.0/24", { autonomous_system_number: 15169, autonomous_system_organization: "GOOGLE" }],
+]);
+
+describe("geoip filter", () => {
+  it("writes legacy City fields under geoip", () => {
+    const { run } = setup(`source => "ip" database => "${cityDb}"`);
+    const { event, matched } = run({ ip: "1.2.3.4" });
+    expect(matched).toBe(true);
+    expect(event.get("geoip")).toEqual({
+      ip: "1.2.3.4",
+      city_name: "Tokyo",
+      country_name: "Japan",
+      continent_code: "AS",
+      country_code2: "JP",
+      country_code3: "JP",
+      postal_code: "100-0001",
+      dma_code: 7,
+      region_name: "Tokyo-to",
+      region_code: "13",
+      timezone: "Asia/Tokyo",
+      location: { lat: 35.6895, lon: 139.6917 },
+      latitude: 35.6895,
+      longitude: 139.6917,
+    });
+  });
+
+  it("writes ECS fields under the target derived from [x][ip]", () => {
+    const { run } = setup(`source => "[source][ip]" database => "${cityDb}"`, "v8");
+    const { event } = run({ source: { ip: "1.2.3.9" } });
+    expect(event.get("[source][geo]")).toEqual({
+      city_name: "Tokyo",
+      continent_code: "AS",
+      country_name: "Japan",
+      country_iso_code: "JP",
+      postal_code: "100-0001",
+      region_name: "Tokyo-to",
+      region_iso_code: "JP-13",
+      timezone: "Asia/Tokyo",
+      location: { lat: 35.6895, lon: 139.6917 },
+    });
+    expect(event.get("[source][ip]")).toBe("1.2.3.9");
+    expect(event.get("[source][mmdb][dma_code]")).toBe(7);
+    expect(refused(`source => "clientip" database => "${cityDb}"`, "v8")).toContain("requires a `target`");
+    const warned = setup(`source => "clientip" target => "[geo_where]" database => "${cityDb}"`, "v8");
+    expect(warned.logs.some((l) => l.includes("ECS expect `target` value `geo_where`"))).toBe(true);
+  });
+
+  it("fields selects what is written; unknown field names are refused", () => {
+    const { run } = setup(
+      `source => "ip" target => "g" fields => ["city_name", "LOCATION"] database => "${cityDb}"`,
+    );
+    expect(run({ ip: "1.2.3.4" }).event.get("g")).toEqual({
+      city_name: "Tokyo",
+      location: { lat: 35.6895, lon: 139.6917 },
+    });
+    expect(refused(`source => "ip" fields => ["planet"] database => "${cityDb}"`)).toContain(
+      "illegal field value planet",
+    );
+  });
+
+  it("a City record without a location, an unknown or invalid address: tag_on_failure and an empty target", () => {
+    const { run, failures } = setup(`source => "ip" database => "${cityDb}"`);
+    for (const ip of ["5.5.5.5", "9.9.9.9", "not an ip"]) {
+      const { event, matched } = run({ ip });
+      expect(matched).toBe(false);
+      expect(event.get("tags")).toEqual(["_geoip_lookup_failure"]);
+      expect(event.get("geoip")).toEqual({});
+    }
+    expect(failures.length).toBe(3);
+    const custom = setup(`source => "ip" tag_on_failure => ["nogeo"] database => "${cityDb}"`).run({
+      ip: "9.9.9.9",
+    });
+    expect(custom.event.get("tags")).toEqual(["nogeo"]);
+    expect(run({}).matched).toBe(false);
+    expect(run({ ip: "  " }).event.get("tags")).toBeUndefined();
+  });
+
+  it("reads ASN databases (ECS [as] fields) and takes the first address of an array", () => {
+    const legacy = setup(`source => "ip" database => "${asnDb}"`).run({ ip: ["8.8.8.8", "1.1.1.1"] }).event;
+    expect(legacy.get("geoip")).toEqual({ ip: "8.8.8.8", asn: 15169, as_org: "GOOGLE" });
+    const ecs = setup(`source => "[destination][ip]" database => "${asnDb}"`, "v1").run({
+      destination: { ip: "8.8.8.8" },
+    });
+    expect(ecs.event.get("[destination][as]")).toEqual({ number: 15169, organization: { name: "GOOGLE" } });
+  });
+
+  it("without a database every event is tagged _geoip_expired_database; a corrupt file is refused", () => {
+    const { run, logs } = setup(`source => "ip" default_database_type => "ASN" cache_size => 10`);
+    expect(logs.some((l) => l.includes("no `database` given"))).toBe(true);
+    const { event, matched } = run({ ip: "8.8.8.8" });
+    expect(matched).toBe(false);
+    expect(event.get("tags")).toEqual(["_geoip_expired_database"]);
+    const bad = join(mkdtempSync(join(tmpdir(), "sluice-geoip-")), "bad.mmdb");
+    writeFileSync(bad, "not a database");
+    expect(refused(`source => "ip" database => "${bad}"`)).toContain("invalid or corrupted");
+    expect(diagnosticsOf(`source => "ip" default_database_type => "Country"`).map((d) => d.code)).toEqual([
+      "invalid-option",
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------- test harness (kept local: plugins share no test code)
+
+function configure(body: string, ecs: "disabled" | "v1" | "v8" = "disabled") {
+  const { plan, diagnostics } = buildPlan([
+    { file: "test.conf", text: `filter { ${SPEC.name} { ${body} } }` },
+  ]);
+  expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  const plugin = plan.sections[0]!.body[0] as PlanPlugin;
+  const outcome = new PluginRegistry([SPEC]).resolve(plugin);
+  expect(outcome.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  const logs: string[] = [];
+  const failures: string[] = [];
+  const context: PluginContext = {
+    id: "test-filter",
+    pipelineId: "test",
+    logger: createLogger({ level: "debug", write: (line) => logs.push(line) }),
+    ecsCompatibility: ecs,
+    dataDir: "",
+    countFailure: (reason) => failures.push(reason),
+  };
+  return { options: outcome.resolved!.options, context, logs, failures };
+}
+
+function setup(body: string, ecs: "disabled" | "v1" | "v8" = "disabled") {
+  const configured = configure(body, ecs);
+  const filter = SPEC.create(configured.options, configured.context);
+  const emitted: Event[] = [];
+  const run = (data: Record<string, unknown>) => {
+    const event = new Event(data);
+    const matched = filter.filter(event, (e) => emitted.push(e)) as boolean;
+    return { event, matched };
+  };
+  const runAsync = async (data: Record<string, unknown>) => {
+    const event = new Event(data);
+    const matched = await filter.filter(event, (e) => emitted.push(e));
+    return { event, matched };
+  };
+  return { ...configured, filter, run, runAsync, emitted };
+}
+
+/** The error create() throws for a configuration Logstash refuses at register time. */
+function refused(body: string, ecs: "disabled" | "v1" | "v8" = "disabled"): string {
+  const { options, context } = configure(body, ecs);
+  try {
+    SPEC.create(options, context);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return "accepted";
+}
+
+/** Diagnostics of option validation (unknown, obsolete, mistyped options). */
+function diagnosticsOf(body: string) {
+  const { plan } = buildPlan([{ file: "test.conf", text: `filter { ${SPEC.name} { ${body} } }` }]);
+  return new PluginRegistry([SPEC]).resolve(plan.sections[0]!.body[0] as PlanPlugin).diagnostics;
+}
