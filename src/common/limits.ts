@@ -138,6 +138,18 @@ export const limits = {
   esRequestBodyBytesMax: 100 * 1024 * 1024,
   /** Largest body after gzip decompression of an Elasticsearch API request. */
   esDecompressedBodyBytesMax: 512 * 1024 * 1024,
+  /** Largest serialized event the persisted queue stores; a longer length field read back is corruption, and a bigger event is refused (logged, counted). */
+  persistedQueueRecordBytesMax: 256 * 1024 * 1024,
+  /** Encoded bytes the persisted queue gathers before writing them to its head page in one writev. */
+  persistedQueueWriteBufferBytesMax: 1024 * 1024,
+  /** Events the persisted queue keeps in memory ahead of the workers; later ones are read back from the pages. */
+  persistedQueueReadAheadEventsMax: 4096,
+  /** Bytes the persisted queue (and the dead-letter queue reader) reads from a page at a time. */
+  persistedQueueReadChunkBytes: 1024 * 1024,
+  /** Size at which a dead-letter queue segment is sealed and a new one started (Logstash: 10 MiB). */
+  deadLetterQueueSegmentBytesMax: 10 * 1024 * 1024,
+  /** Largest dead-letter entry (event, reason, plugin); a bigger one is dropped and counted, and a longer length read back is corruption. */
+  deadLetterQueueEntryBytesMax: 64 * 1024 * 1024,
 } as const;
 
 export type LimitName = keyof typeof limits;

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../../common/logger.js";
+import type { AgentServices } from "../../pipeline/agent/index.js";
+import { readLogstashYml } from "../../pipeline/agent/index.js";
 import { pipelineInput } from "../../pipeline/plugins/inputs/pipeline.js";
 import { pipelineOutput } from "../../pipeline/plugins/outputs/pipeline.js";
 import { PluginRegistry } from "../../pipeline/plugins/registry.js";
@@ -59,8 +61,8 @@ async function runCommand(flags: RunFlags, registry: PluginRegistry, onPipeline?
   let out = "";
   let err = "";
   const code = await runPipelineCommand(
-    { "log.level": "fatal", ...flags },
-    { out: (s) => (out += s), err: (s) => (err += s), registry, onPipeline },
+    { "log.level": "fatal", "api.enabled": "false", ...flags },
+    { out: (s) => (out += s), err: (s) => (err += s), registry, onPipeline, reloadSignal: null },
   );
   return { code, out, err };
 }
@@ -295,11 +297,12 @@ describe("sluice run --path.settings", () => {
     });
     const f = fakes();
     const done = runPipelineCommand(
-      { "path.settings": d, "log.level": "fatal" },
+      { "path.settings": d, "log.level": "fatal", "api.enabled": "false" },
       {
         out: () => {},
         err: () => {},
         registry: f.registry,
+        reloadSignal: null,
         onAgent: (agent) => {
           expect(agent.settingsOf("upstream")).toMatchObject({ workers: 1, batchSize: 3 });
           setTimeout(
@@ -345,4 +348,156 @@ describe("sluice run --path.settings", () => {
     expect(f.capture.events("o")).toHaveLength(7);
     await rm(d, { recursive: true, force: true });
   });
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests walk deep into API documents whose shape they assert
+type Json = any;
+
+describe("sluice run: reload and the monitoring API", () => {
+  async function tempDir(): Promise<string> {
+    return mkdtemp(join(tmpdir(), "sluice-run-reload-"));
+  }
+
+  async function get(port: number, path: string): Promise<Json> {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as Json;
+  }
+
+  /** Starts the command in the background; resolves its services once they are up. */
+  function start(flags: RunFlags, registry: PluginRegistry) {
+    let resolveServices: (s: AgentServices) => void = () => {};
+    const services = new Promise<AgentServices>((resolve) => (resolveServices = resolve));
+    const done = runPipelineCommand(
+      { "log.level": "fatal", ...flags },
+      { out: () => {}, err: () => {}, registry, reloadSignal: null, onServices: resolveServices },
+    );
+    done.catch(() => {});
+    return { services, done };
+  }
+
+  it("parses -r, --config.reload.interval and the --api.* flags", async () => {
+    const flags = await parse([
+      "-r",
+      "--config.reload.interval",
+      "5s",
+      "--api.enabled",
+      "false",
+      "--api.http.host",
+      "0.0.0.0",
+      "--api.http.port",
+      "9700",
+      "-f",
+      "x.conf",
+    ]);
+    expect(flags).toMatchObject({
+      "config.reload.automatic": true,
+      "config.reload.interval": "5s",
+      "api.enabled": "false",
+      "api.http.host": "0.0.0.0",
+      "api.http.port": "9700",
+    });
+    await expect(parse(["--api.enabled", "maybe"])).rejects.toThrow(/Allowed choices/);
+  });
+
+  it("refuses -r for a -e string, a bad interval, a bad port and a bad api.enabled in logstash.yml", async () => {
+    const registry = fakes().registry;
+    const config = "input { gen {} } output { capture {} }";
+    await expect(
+      runCommand({ "config.string": config, "config.reload.automatic": true }, registry),
+    ).rejects.toThrow(/requires a configuration path given with -f/);
+    await expect(
+      runCommand({ "path.config": [dir], "config.reload.interval": "3" }, registry),
+    ).rejects.toThrow(UsageError);
+    await expect(
+      runCommand({ "path.config": [dir], "api.enabled": "true", "api.http.port": "96-" }, registry),
+    ).rejects.toThrow(/api.http.port/);
+    const d = await tempDir();
+    await writeFile(join(d, "logstash.yml"), "api.enabled: maybe\n");
+    await expect(
+      runCommand({ "path.settings": d, "path.config": [dir], "api.enabled": undefined }, registry),
+    ).rejects.toThrow(/api.enabled must be true or false/);
+    await rm(d, { recursive: true, force: true });
+  });
+
+  it("without -r exits when the pipelines end, and closes the API", async () => {
+    const f = fakes();
+    const { services, done } = start(
+      { "path.config": [dir], "pipeline.workers": "1", "api.http.port": "0" },
+      f.registry,
+    );
+    const api = (await services).api!;
+    expect(await done).toBe(0);
+    expect(f.capture.events("o")).toHaveLength(7);
+    await expect(fetch(`http://127.0.0.1:${api.port}/`)).rejects.toThrow();
+  });
+
+  it("with -r from logstash.yml: keeps running, reloads each pipeline of pipelines.yml on its own, shows both in the API", async () => {
+    const d = await tempDir();
+    const upConf = join(d, "up.conf");
+    const downConf = join(d, "down.conf");
+    const up = (count: number) =>
+      `input { gen { count => ${count} } } output { pipeline { send_to => "run-r" } }`;
+    const down = (filter = "") =>
+      `input { pipeline { address => "run-r" } } filter { ${filter} } output { capture { id => "o" } }`;
+    await writeFile(upConf, up(5));
+    await writeFile(downConf, down());
+    await writeFile(
+      join(d, "logstash.yml"),
+      "config.reload.automatic: true\nconfig.reload.interval: 50ms\napi.http.port: 0\npipeline.workers: 1\n",
+    );
+    await writeFile(
+      join(d, "pipelines.yml"),
+      `- pipeline.id: up\n  path.config: ${upConf}\n- pipeline.id: down\n  path.config: ${downConf}\n`,
+    );
+    expect((await readLogstashYml(join(d, "logstash.yml"))).diagnostics).toEqual([]);
+    const f = fakes();
+    const { services: servicesReady, done } = start({ "path.settings": d }, f.registry);
+    const services = await servicesReady;
+    const port = services.api!.port;
+    await vi.waitFor(() => expect(f.capture.events("o")).toHaveLength(5));
+    await vi.waitFor(async () => {
+      const stats = await get(port, "/_node/stats/pipelines");
+      expect(Object.keys(stats.pipelines).sort()).toEqual(["down", "up"]);
+      expect(stats.pipelines.up.events).toMatchObject({ in: 5, out: 5 });
+      expect(stats.pipelines.down.events).toMatchObject({ in: 5, out: 5 });
+    });
+    const health = await get(port, "/_health_report");
+    expect(health.indicators.pipelines.indicators.up.details.run_state).toBe("FINISHED");
+    expect(health.indicators.pipelines.indicators.down.details.run_state).toBe("RUNNING");
+    const info = await get(port, "/_node/pipelines/up");
+    expect(info.pipelines.up).toMatchObject({
+      config_reload_automatic: true,
+      config_reload_interval: 50_000_000,
+    });
+    // The up pipeline has finished, but -r keeps the command running: an edit brings it back.
+    const stillRunning = await Promise.race([
+      done.then(() => "ended"),
+      new Promise((r) => setTimeout(() => r("running"), 200)),
+    ]);
+    expect(stillRunning).toBe("running");
+    await writeFile(upConf, up(3));
+    await vi.waitFor(() => expect(f.capture.events("o")).toHaveLength(8), { timeout: 5000 });
+    const afterReload = await get(port, "/_node/stats/pipelines");
+    expect(afterReload.pipelines.up.reloads.successes).toBe(1);
+    expect(afterReload.pipelines.down.reloads.successes).toBe(0);
+    expect(afterReload.pipelines.down.events.in).toBe(8);
+
+    await writeFile(downConf, down("nosuch {}"));
+    await vi.waitFor(
+      async () => {
+        const stats = await get(port, "/_node/stats/pipelines/down");
+        expect(stats.pipelines.down.reloads.failures).toBe(1);
+        expect(stats.pipelines.down.reloads.last_error.message).toMatch(/nosuch/);
+      },
+      { timeout: 5000 },
+    );
+    await writeFile(upConf, up(2));
+    await vi.waitFor(() => expect(f.capture.events("o")).toHaveLength(10), { timeout: 5000 });
+
+    await services.shutdown();
+    expect(await done).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+    await rm(d, { recursive: true, force: true });
+  }, 30_000);
 });

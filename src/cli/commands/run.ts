@@ -1,21 +1,30 @@
-// `sluice run`: Logstash's command line (-f/-e, -t, -w, -b, -u, --pipeline.*, --path.data, --path.settings,
-// --log.level): one pipeline from -f/-e, or every pipeline of pipelines.yml; checks everything, runs the pipelines
-// in one agent, and drains them on SIGINT/SIGTERM.
+// `sluice run`: Logstash's command line (-f/-e, -t, -r, -w, -b, -u, --pipeline.*, --api.*, --path.data,
+// --path.settings, --log.level): one pipeline from -f/-e, or every pipeline of pipelines.yml; checks everything,
+// runs the pipelines in one agent with hot reload and the monitoring API, and drains them on SIGINT/SIGTERM.
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { parsePortRange } from "../../api/server.js";
 import { createLogger, isLogLevel, type Logger, type LogLevel } from "../../common/logger.js";
 import {
   Agent,
+  type AgentApiOptions,
+  type AgentServices,
   type PipelineDefinition,
   type PipelineOverrides,
   readLogstashYml,
   readPipelinesYml,
+  startAgentServices,
 } from "../../pipeline/agent/index.js";
 import { type Diagnostic, formatDiagnostics, hasErrors } from "../../pipeline/config/index.js";
 import { type EcsCompatibility, parseEcsCompatibility } from "../../pipeline/event/index.js";
 import type { PluginRegistry } from "../../pipeline/plugins/registry.js";
+import {
+  defaultReloadIntervalMs,
+  parseReloadInterval,
+  reloadFlagProblem,
+} from "../../pipeline/reload/auto.js";
 import type { OrderedSetting, Pipeline, PipelineSettings } from "../../pipeline/runtime/index.js";
 import { collect, UsageError } from "../options.js";
 
@@ -36,6 +45,11 @@ export interface RunFlags {
   "path.data"?: string;
   "path.settings"?: string;
   "log.level"?: string;
+  "config.reload.automatic"?: boolean;
+  "config.reload.interval"?: string;
+  "api.enabled"?: string;
+  "api.http.host"?: string;
+  "api.http.port"?: string;
 }
 
 const positiveInteger = (flag: string, value: string): number => {
@@ -85,8 +99,12 @@ export interface RunIo {
   registry?: PluginRegistry;
   /** Called with each running pipeline. */
   onPipeline?: (pipeline: Pipeline) => void;
-  /** Called with the agent running the pipelines (the command installs signal handlers with it). */
+  /** Called with the agent running the pipelines. */
   onAgent?: (agent: Agent) => void;
+  /** Called with the reloader and API around the agent (the command installs signal handlers with them). */
+  onServices?: (services: AgentServices) => void;
+  /** The signal forcing a reload check; default SIGHUP, null for none (tests running several commands). */
+  reloadSignal?: NodeJS.Signals | null;
 }
 
 /** What to run: pipelines and the settings around them, from the flags and --path.settings files. */
@@ -99,6 +117,10 @@ interface RunPlan {
   diagnostics: Diagnostic[];
   /** True for -f/-e: Sluice adds stdin/stdout to a part without input/output sections. */
   fromCommandLine: boolean;
+  reload: { automatic: boolean; intervalMs: number };
+  api: AgentApiOptions;
+  /** Set when the pipelines come from pipelines.yml, which -r then watches too. */
+  pipelinesYml?: string;
 }
 
 async function planRun(flags: RunFlags): Promise<RunPlan> {
@@ -112,6 +134,8 @@ async function planRun(flags: RunFlags): Promise<RunPlan> {
     diagnostics,
     dataDir: flags["path.data"] ?? yml?.pathData ?? "./data",
     level: flags["log.level"] ?? yml?.logLevel ?? "info",
+    reload: reloadSettings(flags, yml),
+    api: apiSettings(flags, yml),
   };
   const pipelinesYml = settingsDir === undefined ? undefined : join(settingsDir, "pipelines.yml");
   const paths = flags["path.config"] ?? [];
@@ -127,12 +151,13 @@ async function planRun(flags: RunFlags): Promise<RunPlan> {
         column: 1,
       });
     const definition = single(flags["pipeline.id"] ?? yml?.pipelineId, paths, configString);
+    refuseReloadOfString(plan.reload.automatic, definition);
     return { ...plan, definitions: [definition], fromCommandLine: true };
   }
   if (pipelinesYml !== undefined && existsSync(pipelinesYml)) {
     const read = await readPipelinesYml(pipelinesYml);
     diagnostics.push(...read.diagnostics);
-    return { ...plan, definitions: read.definitions, fromCommandLine: false };
+    return { ...plan, definitions: read.definitions, fromCommandLine: false, pipelinesYml };
   }
   if (yml?.pathConfig !== undefined || yml?.configString !== undefined) {
     const definition = single(
@@ -140,11 +165,61 @@ async function planRun(flags: RunFlags): Promise<RunPlan> {
       yml.pathConfig === undefined ? [] : [yml.pathConfig],
       yml.configString,
     );
+    refuseReloadOfString(plan.reload.automatic, definition);
     return { ...plan, definitions: [definition], fromCommandLine: true };
   }
   throw new UsageError(
     "give a configuration with -f/--path.config PATH or -e/--config.string STRING, or a pipelines.yml in --path.settings",
   );
+}
+
+type SettingsFile = Awaited<ReturnType<typeof readLogstashYml>> | undefined;
+
+/** -r and --config.reload.interval over logstash.yml's config.reload.*. */
+function reloadSettings(flags: RunFlags, yml: SettingsFile): RunPlan["reload"] {
+  const automatic =
+    flags["config.reload.automatic"] ?? booleanSetting("config.reload.automatic", yml?.reloadAutomatic);
+  const interval = flags["config.reload.interval"] ?? yml?.reloadInterval;
+  let intervalMs = defaultReloadIntervalMs;
+  if (interval !== undefined) {
+    try {
+      intervalMs = parseReloadInterval(interval);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  return { automatic: automatic ?? false, intervalMs };
+}
+
+/** --api.* over logstash.yml's api.*; a bad port range is a usage error now rather than at bind time. */
+function apiSettings(flags: RunFlags, yml: SettingsFile): AgentApiOptions {
+  const enabled = booleanSetting("api.enabled", flags["api.enabled"] ?? yml?.apiEnabled) ?? true;
+  const port = flags["api.http.port"] ?? yml?.apiHttpPort;
+  if (port !== undefined) {
+    try {
+      parsePortRange(port);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  const api: AgentApiOptions = { enabled };
+  const host = flags["api.http.host"] ?? yml?.apiHttpHost;
+  if (host !== undefined) api.host = host;
+  if (port !== undefined) api.port = port;
+  return api;
+}
+
+function booleanSetting(name: string, value: unknown): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === true || value === "true") return true;
+  if (value === false || value === "false") return false;
+  throw new UsageError(`${name} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+/** Logstash refuses -r for a pipeline given only as a string: nothing could ever change. */
+function refuseReloadOfString(automatic: boolean, definition: PipelineDefinition): void {
+  const problem = reloadFlagProblem(automatic, definition.configPaths);
+  if (problem !== undefined) throw new UsageError(problem);
 }
 
 function single(
@@ -189,9 +264,28 @@ export async function runPipelineCommand(flags: RunFlags, io: RunIo): Promise<nu
   // Option warnings were logged by the plugins' loggers as they were built; these are the files' and compiler's.
   for (const d of diagnostics)
     logger.warn(d.message, { at: `${d.file}:${d.line}:${d.column}`, hint: d.hint });
-  io.onAgent?.(agent);
-  for (const pipeline of agent.pipelines().values()) io.onPipeline?.(pipeline);
-  await agent.run();
+  const services = await startAgentServices(agent, {
+    registry,
+    logger,
+    dataDir: plan.dataDir,
+    api: plan.api,
+    reload: {
+      automatic: plan.reload.automatic,
+      intervalMs: plan.reload.intervalMs,
+      signal: io.reloadSignal === undefined ? "SIGHUP" : io.reloadSignal,
+      pipelinesYml: plan.pipelinesYml,
+    },
+  });
+  try {
+    io.onAgent?.(agent);
+    io.onServices?.(services);
+    for (const pipeline of agent.pipelines().values()) io.onPipeline?.(pipeline);
+    const ended = agent.run();
+    // With -r Logstash keeps running after its pipelines finish: an edit may bring them back. Only stop() ends it.
+    await (plan.reload.automatic ? agent.stopped() : ended);
+  } finally {
+    await services.close();
+  }
   return 0;
 }
 
@@ -244,6 +338,19 @@ export function registerRun(program: Command): void {
         "v8",
       ]),
     )
+    .option("-r, --config.reload.automatic", "reload a pipeline when its configuration files change")
+    .option("--config.reload.interval <interval>", "how often -r looks at the files (default 3s)")
+    .addOption(
+      new Option("--api.enabled <bool>", "serve the monitoring API (default true)").choices([
+        "true",
+        "false",
+      ]),
+    )
+    .option("--api.http.host <host>", "monitoring API address (default 127.0.0.1)")
+    .option(
+      "--api.http.port <port>",
+      "monitoring API port or range; the first free one is used (default 9600-9700)",
+    )
     .option("--path.data <dir>", "where plugins keep state (default ./data)")
     .option("--path.settings <dir>", "directory of logstash.yml and pipelines.yml")
     .addOption(
@@ -261,7 +368,7 @@ export function registerRun(program: Command): void {
       const code = await runPipelineCommand(flags, {
         out: (s) => process.stdout.write(s),
         err: (s) => process.stderr.write(s),
-        onAgent: (agent) => stopOnSignals(agent, logger),
+        onServices: (services) => stopOnSignals({ stop: services.shutdown }, logger),
       });
       // Inputs such as stdin can hold handles open after a clean stop; the pipeline is done, so exit.
       process.exitCode = code;

@@ -160,6 +160,44 @@ describe("Agent: loading", () => {
   });
 });
 
+describe("Agent: slots", () => {
+  it("gives each pipeline a slot with its run state, hash and reload counters; run() ends when all have", async () => {
+    const { agent, capture } = setup();
+    await agent.load([
+      def("g", `input { gen { count => 2 } } output { capture { id => "g" } }`),
+      def("h", `input { gen { count => 3 } } output { capture { id => "h" } }`),
+    ]);
+    expect(agent.stateOf("g")).toBe("loading");
+    expect(agent.hashOf("g")).toMatch(/^[0-9a-f]{64}$/);
+    expect(agent.hashOf("g")).not.toBe(agent.hashOf("h"));
+    expect(agent.slots().map((s) => s.id)).toEqual(["g", "h"]);
+    await agent.run();
+    expect(capture.events("h")).toHaveLength(3);
+    expect(agent.stateOf("g")).toBe("finished");
+    expect(agent.stateOf("nope")).toBe("unknown");
+    expect(agent.reloadsOf("g")).toMatchObject({ successes: 0, failures: 0 });
+    expect(agent.pipelines().get("g")).toBe(agent.slotOf("g")!.pipeline);
+    let stopped = false;
+    const whenStopped = agent.stopped().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(stopped).toBe(false);
+    await agent.stop();
+    await whenStopped;
+    expect(agent.isStopping).toBe(true);
+  });
+
+  it("converge() refuses duplicate ids and changes nothing, and does nothing once stopping", async () => {
+    const { agent } = setup();
+    await agent.load([def("k", `input { gen { count => 0 } } output { capture {} }`)]);
+    const outcome = await agent.converge([def("m", "input { gen {} } output { capture {} }"), def("m", "x")]);
+    expect(outcome.diagnostics.map((d) => d.message)).toEqual(['two pipelines have the pipeline.id "m"']);
+    expect([...agent.pipelines().keys()]).toEqual(["k"]);
+    await agent.stop();
+    expect(await agent.converge([])).toMatchObject({ removed: [], added: [] });
+    expect([...agent.pipelines().keys()]).toEqual(["k"]);
+  });
+});
+
 describe("pipeline output", () => {
   const context = () => {
     const failures: string[] = [];

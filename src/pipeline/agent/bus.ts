@@ -18,6 +18,8 @@ export class PipelineBus {
   private readonly receivers = new Map<string, BusReceiver>();
   /** Senders waiting for an address to get a listener (ensure_delivery). */
   private readonly waiting = new Map<string, Set<() => void>>();
+  /** Sends each receiver is still queueing. */
+  private readonly inFlight = new Map<BusReceiver, Set<Promise<void>>>();
 
   /** Claims `address`; Logstash refuses a second listener on the same address. */
   listen(address: string, receiver: BusReceiver): void {
@@ -32,13 +34,21 @@ export class PipelineBus {
     for (const resolve of wake ?? []) resolve();
   }
 
-  /** Frees `address` if `receiver` holds it. */
-  unlisten(address: string, receiver: BusReceiver): void {
+  /**
+   * Frees `address` if `receiver` holds it. Resolves once every send already handed to `receiver` has been
+   * queued, so an input that awaits it before returning closes its queue with nothing still arriving.
+   */
+  unlisten(address: string, receiver: BusReceiver): Promise<void> {
     if (this.receivers.get(address) === receiver) this.receivers.delete(address);
+    const pending = this.inFlight.get(receiver);
+    return pending === undefined ? Promise.resolve() : Promise.allSettled(pending).then(() => {});
   }
 
+  /** The listener on `address`; its accept() is tracked so that unlisten() can wait for sends under way. */
   receiverOf(address: string): BusReceiver | undefined {
-    return this.receivers.get(address);
+    const receiver = this.receivers.get(address);
+    if (receiver === undefined) return undefined;
+    return { ...receiver, accept: (events) => this.track(receiver, receiver.accept(events)) };
   }
 
   /** Resolves once `address` has a listener, or after `timeoutMs` (the caller re-checks and logs that it waits). */
@@ -59,6 +69,22 @@ export class PipelineBus {
       const timer = setTimeout(done, timeoutMs);
       set.add(done);
     });
+  }
+
+  private track(receiver: BusReceiver, sending: Promise<void>): Promise<void> {
+    let pending = this.inFlight.get(receiver);
+    if (pending === undefined) {
+      pending = new Set();
+      this.inFlight.set(receiver, pending);
+    }
+    const set = pending;
+    set.add(sending);
+    const settle = () => {
+      set.delete(sending);
+      if (set.size === 0) this.inFlight.delete(receiver);
+    };
+    sending.then(settle, settle);
+    return sending;
   }
 
   /** Addresses with a listener, for the agent and tests. */

@@ -1,6 +1,12 @@
 // Running several pipelines in one process: pipelines.yml and logstash.yml, the agent, the pipeline bus.
 
-export { Agent, type AgentOptions, type AgentPipelineSettings } from "./agent.js";
+export {
+  Agent,
+  type AgentOptions,
+  type AgentPipelineSettings,
+  type ConvergeOutcome,
+  type ReloadDisplay,
+} from "./agent.js";
 export { AddressInUseError, type BusReceiver, PipelineBus, pipelineBus } from "./bus.js";
 export {
   defaultInput,
@@ -16,4 +22,11 @@ export {
   parsePipelinesYml,
   readPipelinesYml,
 } from "./pipelines-yml.js";
+export {
+  type AgentApiOptions,
+  type AgentReloadOptions,
+  type AgentServices,
+  type AgentServicesOptions,
+  startAgentServices,
+} from "./services.js";
 export { applySetting, isPipelineSettingKey, type PipelineOverrides } from "./settings.js";

@@ -1,6 +1,6 @@
 // logstash.yml: the process-wide settings file under --path.settings. Sluice applies the pipeline defaults it
-// knows (pipeline.*, config.support_escapes, queue.type), path.data and log.level; every other key is kept in
-// `values` for the parts of Sluice that read it and otherwise reported as ignored.
+// knows (pipeline.*, config.support_escapes, queue.type), path.data, log.level, config.reload.* and api.*;
+// every other key is kept in `values` for the parts of Sluice that read it and otherwise reported as ignored.
 
 import { readFile } from "node:fs/promises";
 import type { Diagnostic } from "../config/index.js";
@@ -16,6 +16,12 @@ export interface LogstashYml {
   pipelineId?: string;
   pathConfig?: string;
   configString?: string;
+  /** Process-wide settings read by `sluice run` (checked there, with the flags that override them). */
+  reloadAutomatic?: unknown;
+  reloadInterval?: string;
+  apiEnabled?: unknown;
+  apiHttpHost?: string;
+  apiHttpPort?: string;
   /** Every setting as written, flattened to dotted keys. */
   values: Map<string, unknown>;
   diagnostics: Diagnostic[];
@@ -62,6 +68,11 @@ export function parseLogstashYml(
     else if (entry.key === "pipeline.id") result.pipelineId = text;
     else if (entry.key === "path.config") result.pathConfig = text;
     else if (entry.key === "config.string") result.configString = text;
+    else if (entry.key === "config.reload.automatic") result.reloadAutomatic = entry.value;
+    else if (entry.key === "config.reload.interval") result.reloadInterval = text;
+    else if (entry.key === "api.enabled") result.apiEnabled = entry.value;
+    else if (entry.key === "api.http.host") result.apiHttpHost = text;
+    else if (entry.key === "api.http.port") result.apiHttpPort = text;
     else {
       const d = applySetting(entry, result.pipeline, file, "warning");
       if (d !== undefined && !(d.code === "unknown-setting" && readElsewhere.test(entry.key)))

@@ -4,7 +4,7 @@
 
 import type { Logger } from "../../common/logger.js";
 import type { PluginRegistry } from "../plugins/registry.js";
-import { type ReloadOutcome, reloadPipeline } from "./reload.js";
+import { type ReloadOptions, type ReloadOutcome, reloadPipeline } from "./reload.js";
 import type { PipelineSlot } from "./slot.js";
 import { ConfigWatcher } from "./watcher.js";
 
@@ -50,6 +50,13 @@ export interface AutoReloadOptions {
   intervalMs?: number;
   /** The signal that forces a check; null installs none. Default SIGHUP. */
   signal?: NodeJS.Signals | null;
+  /** See ReloadOptions.vet. */
+  vet?: ReloadOptions["vet"];
+  /**
+   * Runs first in every check (same serialisation), e.g. the agent re-reading pipelines.yml to add, remove or
+   * replace whole pipelines; `all` is true for a signalled check. A throw is logged and the slots still checked.
+   */
+  beforeCheck?: (all: boolean) => Promise<void>;
 }
 
 export interface AutoReloader {
@@ -76,7 +83,14 @@ export async function startAutoReload(options: AutoReloadOptions): Promise<AutoR
   let stopped = false;
   const check = async (all: boolean): Promise<ReloadOutcome[]> => {
     const outcomes: ReloadOutcome[] = [];
-    for (const slot of options.slots()) {
+    if (options.beforeCheck !== undefined)
+      await options.beforeCheck(all).catch((err: unknown) => {
+        options.logger.error("configuration check failed", { error: err });
+      });
+    const current = new Set(options.slots());
+    // Slots the agent dropped (pipelines.yml changed) need no watcher any more.
+    for (const slot of watchers.keys()) if (!current.has(slot)) watchers.delete(slot);
+    for (const slot of current) {
       if (slot.stopping) continue;
       const watcher = await watcherOf(slot);
       const changed = watcher !== undefined && (await watcher.changed());

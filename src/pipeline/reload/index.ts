@@ -18,6 +18,7 @@ export {
   type ReloadOptions,
   type ReloadOutcome,
   type ReloadStatus,
+  recordFailedReload,
   reloadPipeline,
 } from "./reload.js";
 export { type BuiltConfig, type PipelineDefinition, PipelineSlot, type SlotState } from "./slot.js";

@@ -106,6 +106,11 @@ export interface ReloadOptions {
   logger: Logger;
   /** Rebuild even when the configuration text is the same. */
   force?: boolean;
+  /**
+   * Checks a new configuration against the rest of the process before anything is created (the agent refuses a
+   * `pipeline` address another pipeline listens on); errors fail the reload like any other.
+   */
+  vet?: (slot: PipelineSlot, next: BuiltConfig) => Diagnostic[];
 }
 
 /** Reloads one slot, after any reload of it already under way; other slots are never touched. */
@@ -124,15 +129,17 @@ async function reloadNow(slot: PipelineSlot, options: ReloadOptions): Promise<Re
   });
   if (slot.stopping) return outcome("skipped");
   const loaded = await loadDefinition(slot.definition, registry);
-  if (loaded.built === undefined) return fail(slot, loaded.diagnostics, loaded.texts, logger);
+  if (loaded.built === undefined) return recordFailedReload(slot, loaded.diagnostics, loaded.texts, logger);
   if (loaded.built.hash === slot.config.hash && !options.force) return outcome("unchanged");
   const blocking = nonReloadable(slot.config.plan) ?? nonReloadable(loaded.built.plan);
   if (blocking !== undefined) {
     const message = `Cannot reload pipeline, because the ${blocking} input is not reloadable`;
-    return fail(slot, [diagnostic(slot.id, "not-reloadable", message)], loaded.texts, logger);
+    return recordFailedReload(slot, [diagnostic(slot.id, "not-reloadable", message)], loaded.texts, logger);
   }
+  const refused = (options.vet?.(slot, loaded.built) ?? []).filter((d) => d.severity === "error");
+  if (refused.length > 0) return recordFailedReload(slot, refused, loaded.texts, logger);
   const created = instantiate(slot.definition, loaded.built.plan, registry, logger);
-  if (Array.isArray(created)) return fail(slot, created, loaded.texts, logger);
+  if (Array.isArray(created)) return recordFailedReload(slot, created, loaded.texts, logger);
   if (slot.stopping) {
     await created.stop();
     return outcome("skipped");
@@ -144,7 +151,8 @@ async function reloadNow(slot: PipelineSlot, options: ReloadOptions): Promise<Re
   return outcome("reloaded");
 }
 
-function fail(
+/** Logs every error of a refused reload and counts it on the slot, whose pipeline keeps running. */
+export function recordFailedReload(
   slot: PipelineSlot,
   diagnostics: Diagnostic[],
   texts: Map<string, string>,

@@ -11,6 +11,7 @@ import { dropFilter } from "./drop.js";
 import { elapsedFilter } from "./elapsed.js";
 import { fingerprintFilter } from "./fingerprint.js";
 import { geoipFilter } from "./geoip.js";
+import { grokFilter } from "./grok.js";
 import { httpFilter } from "./http.js";
 import { jsonFilter } from "./json.js";
 import { jsonEncodeFilter } from "./json_encode.js";
@@ -39,6 +40,7 @@ export const filterSpecs: readonly FilterSpec[] = [
   elapsedFilter,
   fingerprintFilter,
   geoipFilter,
+  grokFilter,
   httpFilter,
   jsonEncodeFilter,
   jsonFilter,

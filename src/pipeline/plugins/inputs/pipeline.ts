@@ -34,7 +34,7 @@ export class PipelineInput implements Input {
     this.resolveListening();
     this.context.logger.debug("pipeline input listening", { plugin: this.context.id, address: this.address });
     await this.stopped;
-    this.bus.unlisten(this.address, receiver);
+    await this.bus.unlisten(this.address, receiver);
     this.receiver = undefined;
   }
 
