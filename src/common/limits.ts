@@ -100,8 +100,6 @@ export const limits = {
   codecLineBytesMax: 64 * 1024 * 1024,
   /** Output of one exec input command kept for decoding; the rest is read and dropped. */
   execInputOutputBytesMax: 64 * 1024 * 1024,
-  /** Nesting of `%{NAME}` references a multiline codec pattern may expand through (a cycle stops here). */
-  multilinePatternExpansionDepthMax: 64,
   /** Largest logstash-filter-verifier test-case file `sluice test` reads. */
   verifierTestCaseFileBytesMax: 16 * 1024 * 1024,
   /** Events `sluice test` captures from one test-case file's run; more means a runaway config (a loop through pipelines). */

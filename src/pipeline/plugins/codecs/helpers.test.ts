@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { Event, Timestamp } from "../../event/index.js";
 import { createTextConverter } from "./charset.js";
 import { eventToString, javaToString } from "./event-text.js";
-import { compileGrokLite, onigurumaToJs } from "./grok-lite.js";
 import { LineSplitter } from "./line-splitter.js";
 import { rubyInspectBytes, rubyInspectString, rubyNumber } from "./ruby-format.js";
 import { recordingContext } from "./test-support.js";
@@ -47,23 +46,6 @@ describe("Event#to_s", () => {
     expect(eventToString(event)).toBe("1970-01-01T00:00:00.000Z {name=h, ip=[1, 2]} m");
     expect(javaToString(0.0001)).toBe("1.0E-4");
     expect(javaToString(null)).toBe("null");
-  });
-});
-
-describe("grok-lite", () => {
-  it("rewrites Oniguruma syntax into JavaScript", () => {
-    expect(onigurumaToJs("\\A(?>a++)(?<x>b)\\z").source).toBe("^(?:a+)(b)$");
-    expect(onigurumaToJs("(?i)[[:alpha:]]+").flags).toBe("i");
-    expect(onigurumaToJs("[[:alpha:]]+").source).toBe("[a-zA-Z]+");
-    expect(() => onigurumaToJs("a(?i:b)")).toThrow(/inline flags/);
-  });
-
-  it("expands nested names and matches unanchored", () => {
-    const regex = compileGrokLite("%{LOGLEVEL:level} %{IPV4}");
-    expect(regex.test("x WARN 10.0.0.1 y")).toBe(true);
-    expect(regex.test("WARN 10.0.0")).toBe(false);
-    expect(compileGrokLite("^%{SYSLOGTIMESTAMP}").test("Jan  2 03:04:05 host")).toBe(true);
-    expect(() => compileGrokLite("%{A}", { A: "%{B}", B: "%{A}" })).toThrow(/deeper/);
   });
 });
 

@@ -140,7 +140,7 @@ describe("multiline codec", () => {
       /NOPE.*not defined/,
     );
     expect(() => makeCodec(multilineCodec, { pattern: "(", what: "previous" })).toThrow(
-      /not a valid regular/,
+      /cannot compile grok pattern/,
     );
   });
 

@@ -7,7 +7,7 @@ import { Event } from "../../event/index.js";
 import type { Codec, CodecSpec, Decoder, PluginContext } from "../api.js";
 import { charsetOption, createTextConverter, type TextConverter } from "./charset.js";
 import { eventToString } from "./event-text.js";
-import { compileGrokLite, loadPatternFiles } from "./grok-lite.js";
+import { builtinPatterns, compileGrok, patternFilesFrom, readPatternFile } from "../../grok/index.js";
 import { LineSplitter } from "./line-splitter.js";
 
 export const MAX_LINES_TAG = "multiline_codec_max_lines_reached";
@@ -207,10 +207,7 @@ export const multilineCodec: CodecSpec = {
     const autoFlush = options.optionalNumber("auto_flush_interval");
     if (autoFlush !== undefined && autoFlush <= 0) throw new Error("auto_flush_interval must be positive");
     const settings: MultilineSettings = {
-      regex: compileGrokLite(
-        options.string("pattern"),
-        loadPatternFiles(options.stringArray("patterns_dir")),
-      ),
+      regex: multilineRegExp(options.string("pattern"), options.stringArray("patterns_dir"), context),
       what: options.string("what") === "next" ? "next" : "previous",
       negate: options.boolean("negate"),
       charset: options.string("charset"),
@@ -222,3 +219,11 @@ export const multilineCodec: CodecSpec = {
     return new MultilineCodec(settings, context);
   },
 };
+
+/** The pattern with grok's library (the built-in set of the plugin's ECS mode plus `patterns_dir` files). */
+function multilineRegExp(pattern: string, patternsDirs: readonly string[], context: PluginContext): RegExp {
+  const library = new Map(Object.entries(builtinPatterns(context.ecsCompatibility)));
+  for (const file of patternFilesFrom(patternsDirs, "*")) readPatternFile(file, library);
+  // Lines are tested one at a time and multiline has no timeout option: the plain RegExp is enough.
+  return compileGrok(pattern, library, false).bounded.regex;
+}
