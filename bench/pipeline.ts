@@ -1,6 +1,7 @@
 // Pipeline benchmark: generator → null events/s; tcp json_lines → file events/s and MiB/s; tcp plain lines → file
 // lines/s beside Debian's rsyslog (imtcp → omfile with a private config) fed the same bytes in the same run; time
-// from start to "pipeline started"; peak RSS. Prints human-readable lines, then one JSON object as the last line.
+// from start to "pipeline started"; peak RSS; persisted-queue throughput as a ratio of the memory queue's (in process).
+// Prints human-readable lines, then one JSON object as the last line.
 // It never fails on speed.
 
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -8,6 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createLogger } from "../src/common/logger.js";
+import { buildPlan } from "../src/pipeline/config/index.js";
+import { defaultRegistry } from "../src/pipeline/plugins/index.js";
+import { createPipeline } from "../src/pipeline/runtime/index.js";
 import { repoRoot, sluiceBin } from "../test/helpers/broker-process.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -15,8 +20,9 @@ const lineCount = Number(process.env.BENCH_LINES ?? 1_000_000);
 const generatorCount = Number(process.env.BENCH_GENERATOR_EVENTS ?? 2_000_000);
 /** Extra `sluice run` flags, e.g. "-w 1 -b 1000", for exploring settings. */
 const extraFlags = (process.env.BENCH_SLUICE_FLAGS ?? "").split(" ").filter((f) => f !== "");
-/** Only the named cases (comma list of generator,passthrough,json); all by default. */
-const only = new Set((process.env.BENCH_ONLY ?? "generator,passthrough,json").split(","));
+/** Only the named cases (comma list of generator,passthrough,json,queue); all by default. */
+const only = new Set((process.env.BENCH_ONLY ?? "generator,passthrough,json,queue").split(","));
+const queueEvents = Number(process.env.BENCH_QUEUE_EVENTS ?? 500_000);
 const readyTimeoutMs = 20_000;
 const drainTimeoutMs = 300_000;
 /** Quiet time after which an output file is taken as complete. */
@@ -118,10 +124,14 @@ interface Started {
 /** Starts `sluice run -e CONFIG` and resolves once it logs that the pipeline started. */
 async function startSluice(config: string, dataDir: string): Promise<Started> {
   const start = performance.now();
-  const child = spawn(process.execPath, [sluiceBin, "run", "--path.data", dataDir, ...extraFlags, "-e", config], {
-    cwd: repoRoot,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [sluiceBin, "run", "--path.data", dataDir, ...extraFlags, "-e", config],
+    {
+      cwd: repoRoot,
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let log = "";
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sluice did not start:\n${log}`)), readyTimeoutMs);
@@ -250,6 +260,29 @@ async function generatorRun(): Promise<{ eps: number; startupMs: number }> {
   }
 }
 
+/**
+ * generator → null in this process with the given queue type (the CLI cannot select a persisted queue yet):
+ * events per second from start until every event is out.
+ */
+async function queueRun(queueType: "memory" | "persisted"): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-bench-queue-"));
+  try {
+    const config = `input { generator { count => ${queueEvents} } } output { null {} }`;
+    const { plan } = buildPlan([{ file: "bench.conf", text: config }]);
+    const pipeline = createPipeline(plan, defaultRegistry, {
+      queueType,
+      queueDrain: true,
+      dataDir: dir,
+      logger: createLogger({ level: "warn" }),
+    });
+    const start = performance.now();
+    await pipeline.run();
+    return queueEvents / ((performance.now() - start) / 1000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   execFileSync("rsyslogd", ["-v"], { stdio: "ignore" }); // fails loudly if rsyslog is missing
   const lines = makeLines(lineCount);
@@ -295,6 +328,16 @@ async function main(): Promise<void> {
   console.log(
     `sluice tcp json_lines → file:    ${fmt(median(json))} events/s, ${median(jsonMib).toFixed(1)} MiB/s in`,
   );
+  const memoryQueue: number[] = [];
+  const persistedQueue: number[] = [];
+  for (let i = 0; i < (only.has("queue") ? runs : 0); i++) {
+    memoryQueue.push(await queueRun("memory"));
+    persistedQueue.push(await queueRun("persisted"));
+  }
+  const queueRatio = median(persistedQueue) / median(memoryQueue);
+  console.log(
+    `generator → null, in process:    memory queue ${fmt(median(memoryQueue))} events/s, persisted ${fmt(median(persistedQueue))} events/s (${queueRatio.toFixed(2)} ×)`,
+  );
   console.log(`start to ready:                  ${median(startup).toFixed(0)} ms`);
   console.log(`peak RSS:                        ${Math.max(...rss).toFixed(0)} MiB`);
 
@@ -308,6 +351,9 @@ async function main(): Promise<void> {
       json_mibps: Number(median(jsonMib).toFixed(2)),
       startup_ms: Math.round(median(startup)),
       rss_mib: Math.round(Math.max(...rss)),
+      memory_queue_eps: Math.round(median(memoryQueue)),
+      persisted_queue_eps: Math.round(median(persistedQueue)),
+      persisted_vs_memory_queue: Number(queueRatio.toFixed(3)),
     }),
   );
 }

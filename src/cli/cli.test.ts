@@ -114,6 +114,7 @@ describe("program", () => {
       "consume",
       "validate",
       "run",
+      "store",
       "group",
       "test",
     ]);

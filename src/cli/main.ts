@@ -7,8 +7,10 @@ import { registerConsume } from "./commands/consume.js";
 import { registerGroup } from "./commands/group.js";
 import { registerProduce } from "./commands/produce.js";
 import { registerRun } from "./commands/run.js";
+import { registerStore } from "./commands/store.js";
 import { registerTest } from "./commands/test.js";
 import { registerTopic } from "./commands/topic.js";
+import { registerUp } from "./commands/up.js";
 import { registerValidate } from "./commands/validate.js";
 import { UsageError } from "./options.js";
 
@@ -23,11 +25,13 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerBroker(program);
+  registerUp(program);
   registerTopic(program);
   registerProduce(program);
   registerConsume(program);
   registerValidate(program);
   registerRun(program);
+  registerStore(program);
   registerGroup(program);
   registerTest(program);
   return program;

@@ -148,6 +148,8 @@ export const limits = {
   deadLetterQueueSegmentBytesMax: 10 * 1024 * 1024,
   /** Largest dead-letter entry (event, reason, plugin); a bigger one is dropped and counted, and a longer length read back is corruption. */
   deadLetterQueueEntryBytesMax: 64 * 1024 * 1024,
+  /** Write-ahead-log size at which the store folds the WAL into its database file (DuckDB's checkpoint_threshold). */
+  storeCheckpointWalBytes: 256 * 1024 * 1024,
 } as const;
 
 export type LimitName = keyof typeof limits;

@@ -75,13 +75,17 @@ export async function missingTools(): Promise<string[]> {
   const missing: string[] = [];
   const kcat = await run("kcat", ["-V"], { timeoutMs: 10_000 });
   if (kcat.code !== 0) missing.push("kcat (apt-get install kcat)");
-  const py = await run(systemPython, ["-c", "import kafka, confluent_kafka, snappy, lz4, zstandard"], {
-    timeoutMs: 20_000,
-  });
+  const py = await run(
+    systemPython,
+    ["-c", "import kafka, confluent_kafka, snappy, lz4, zstandard, elasticsearch"],
+    {
+      timeoutMs: 20_000,
+    },
+  );
   if (py.code !== 0) {
     missing.push(
-      `${systemPython} with kafka, confluent_kafka, snappy, lz4, zstandard ` +
-        `(apt-get install python3-kafka python3-confluent-kafka python3-snappy python3-lz4 python3-zstandard): ` +
+      `${systemPython} with kafka, confluent_kafka, snappy, lz4, zstandard, elasticsearch ` +
+        `(apt-get install python3-kafka python3-confluent-kafka python3-snappy python3-lz4 python3-zstandard python3-elasticsearch): ` +
         py.stderr.trim().split("\n").pop(),
     );
   }

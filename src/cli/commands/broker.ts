@@ -1,6 +1,6 @@
-// `sluice broker` and `sluice up`: start the embedded Kafka broker, print one ready line, stop cleanly on a signal.
+// `sluice broker`: start the embedded Kafka broker, print one ready line, stop cleanly on a signal. (`sluice up`,
+// which also starts the broker, is in up.ts and reuses brokerSettingsFromFlags.)
 
-import { existsSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { createLogger, isLogLevel, type LogLevel } from "../../common/logger.js";
 import type { BrokerConfig } from "../../kafka/broker/config.js";
@@ -156,23 +156,6 @@ export function registerBroker(program: Command): void {
       ),
   ).action(async (flags: BrokerFlags) => {
     await runBroker(flags, "sluice broker");
-    exitAfterShutdown();
-  });
-
-  addBrokerOptions(
-    program
-      .command("up")
-      .description(
-        "run everything Sluice has with embedded defaults (for now: the Kafka broker); prints where each part listens",
-      )
-      .option(
-        "-f, --file <path>",
-        "Sluice config/pipeline file (pipelines are not supported yet; the file must exist)",
-      ),
-  ).action(async (flags: BrokerFlags & { file?: string }) => {
-    if (flags.file !== undefined && !existsSync(flags.file))
-      throw new Error(`config file ${flags.file} not found`);
-    await runBroker(flags, "sluice up");
     exitAfterShutdown();
   });
 }

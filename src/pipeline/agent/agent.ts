@@ -19,7 +19,7 @@ import type { ReloadStats } from "../reload/stats.js";
 import { type OrderedSetting, type Pipeline, settingDefaults } from "../runtime/index.js";
 import { pipelineLinks, withDefaultSections } from "./config-sources.js";
 import type { PipelineDefinition } from "./pipelines-yml.js";
-import type { PipelineOverrides } from "./settings.js";
+import { type PipelineOverrides, queueSettingNames } from "./settings.js";
 import { diag } from "./yaml-settings.js";
 
 export interface AgentOptions {
@@ -47,7 +47,9 @@ export interface AgentPipelineSettings {
   ordered: OrderedSetting;
   ecsCompatibility: EcsCompatibility;
   supportEscapes: boolean;
-  queueType: "memory";
+  queueType: "memory" | "persisted";
+  /** The persisted-queue and dead-letter-queue settings given (the runtime fills in the rest). */
+  queue: Pick<PipelineOverrides, (typeof queueSettingNames)[number]>;
   dataDir: string;
   configPaths?: string[];
   configString?: string;
@@ -360,6 +362,7 @@ export class Agent {
         batchDelayMs: settings.batchDelayMs,
         ordered: settings.ordered,
         ecsCompatibility: settings.ecsCompatibility,
+        ...settings.queue,
         dataDir: settings.dataDir,
         logger: this.options.logger.child(`pipeline.${settings.id}`),
       },
@@ -383,7 +386,10 @@ export class Agent {
       ordered: merged.ordered ?? settingDefaults.ordered,
       ecsCompatibility: merged.ecsCompatibility ?? defaultEcsCompatibility,
       supportEscapes: merged.supportEscapes ?? false,
-      queueType: "memory",
+      queueType: merged.queueType ?? "memory",
+      queue: Object.fromEntries(
+        queueSettingNames.filter((name) => merged[name] !== undefined).map((name) => [name, merged[name]]),
+      ),
       dataDir: this.options.dataDir,
     };
     if (definition.configPaths !== undefined) settings.configPaths = [...definition.configPaths];

@@ -37,21 +37,21 @@ describe("pipelines.yml", () => {
       {
         id: "second",
         configString: "input { stdin {} } output { stdout {} }",
-        settings: { deadLetterQueue: false },
+        settings: { dlqEnabled: false },
         origin: { file: "pipelines.yml", line: 9, column: 3 },
       },
     ]);
   });
 
-  it("reports every problem at its line: unknown keys, bad values, unsupported queues, ids, config", () => {
+  it("reports every problem at its line: unknown keys, bad values, ids, config", () => {
     const text = [
       "- pipeline.id: a",
       "  path.config: /a.conf",
       "  pipeline.wrokers: 2",
       "  pipeline.batch.size: zero",
-      "  queue.type: persisted",
-      "  dead_letter_queue.enable: true",
-      "  queue.max_bytes: 1gb",
+      "  queue.type: persistent",
+      "  dead_letter_queue.enable: yes",
+      "  queue.max_bytes: lots",
       "- pipeline.id: a",
       "  config.string: 'input {}'",
       "- path.config: /x.conf",
@@ -65,11 +65,9 @@ describe("pipelines.yml", () => {
     const at = diagnostics.map((d) => `${d.line}:${d.severity}:${d.message}`);
     expect(at).toContain("3:error:unknown setting 'pipeline.wrokers'");
     expect(at).toContain('4:error:pipeline.batch.size must be a positive integer, got "zero"');
-    expect(at).toContain(
-      "5:error:queue.type persisted queues are not yet supported by Sluice; use queue.type: memory",
-    );
-    expect(at.find((m) => m.startsWith("6:error:dead_letter_queue.enable"))).toContain("not yet supported");
-    expect(at).toContain("7:warning:queue.max_bytes is not supported by Sluice yet and is ignored");
+    expect(at).toContain('5:error:queue.type must be one of memory, persisted, got "persistent"');
+    expect(at).toContain('6:error:dead_letter_queue.enable must be true or false, got "yes"');
+    expect(at).toContain('7:error:queue.max_bytes must be a size such as 1024mb or 64 MiB, got "lots"');
     expect(at).toContain('8:error:pipeline.id "a" is already used by the pipeline at line 1');
     expect(at).toContain("10:error:pipeline 3 has no pipeline.id");
     expect(at).toContain('11:error:pipeline "c" needs path.config or config.string');
@@ -108,6 +106,7 @@ describe("logstash.yml", () => {
       "log.level: debug",
       "api.http.port: 9600",
       "queue.drain: true",
+      "queue.max_events: 10",
       "frobnicate: 1",
     ].join("\n");
     const yml = parseLogstashYml(text, "logstash.yml", {});
@@ -118,13 +117,14 @@ describe("logstash.yml", () => {
       ordered: "auto",
       ecsCompatibility: "v1",
       supportEscapes: true,
+      queueDrain: true,
     });
     expect(yml.pathData).toBe("/var/lib/sluice");
     expect(yml.logLevel).toBe("debug");
     expect(yml.values.get("api.http.port")).toBe(9600);
     expect(yml.diagnostics.map((d) => `${d.line}:${d.severity}:${d.message}`)).toEqual([
-      "11:warning:queue.drain is not supported by Sluice yet and is ignored",
-      "12:warning:unknown setting 'frobnicate'",
+      "12:warning:queue.max_events is not supported by Sluice yet and is ignored",
+      "13:warning:unknown setting 'frobnicate'",
     ]);
   });
 

@@ -3,6 +3,8 @@
 
 import type { Diagnostic } from "../config/index.js";
 import { type EcsCompatibility, parseEcsCompatibility } from "../event/index.js";
+import { parseBytes } from "../plugins/options.js";
+import { parseReloadInterval } from "../reload/auto.js";
 import type { OrderedSetting } from "../runtime/index.js";
 import { diag, type SettingEntry } from "./yaml-settings.js";
 
@@ -15,8 +17,30 @@ export interface PipelineOverrides {
   ecsCompatibility?: EcsCompatibility;
   supportEscapes?: boolean;
   queueType?: "memory" | "persisted";
-  deadLetterQueue?: boolean;
+  queueMaxBytes?: number;
+  queuePageCapacityBytes?: number;
+  queueCheckpointWrites?: number;
+  queueDrain?: boolean;
+  dlqEnabled?: boolean;
+  dlqMaxBytes?: number;
+  dlqStoragePolicy?: "drop_newer" | "drop_older";
+  dlqRetainAgeMs?: number;
+  dlqFlushIntervalMs?: number;
 }
+
+/** The persisted-queue and dead-letter-queue overrides, as the runtime's PipelineSettings name them. */
+export const queueSettingNames = [
+  "queueType",
+  "queueMaxBytes",
+  "queuePageCapacityBytes",
+  "queueCheckpointWrites",
+  "queueDrain",
+  "dlqEnabled",
+  "dlqMaxBytes",
+  "dlqStoragePolicy",
+  "dlqRetainAgeMs",
+  "dlqFlushIntervalMs",
+] as const;
 
 type Coerced<T> = { value: T } | { error: string };
 
@@ -36,6 +60,21 @@ const boolean = (v: unknown): Coerced<boolean> => {
   if (v === true || v === "true") return { value: true };
   if (v === false || v === "false") return { value: false };
   return { error: `must be true or false, got ${JSON.stringify(v)}` };
+};
+/** Logstash's sizes: a byte count or text like "1024mb", "64 MiB". */
+const bytes = (v: unknown): Coerced<number> => {
+  const n = typeof v === "number" ? v : typeof v === "string" ? parseBytes(v) : undefined;
+  return n !== undefined && Number.isInteger(n) && n >= 1
+    ? { value: n }
+    : { error: `must be a size such as 1024mb or 64 MiB, got ${JSON.stringify(v)}` };
+};
+/** Logstash's time values: a number with a unit ("7d", "30m", "500ms"). */
+const duration = (v: unknown): Coerced<number> => {
+  try {
+    return { value: parseReloadInterval(String(v)) };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
 };
 const oneOf =
   <T extends string>(words: readonly T[]) =>
@@ -75,22 +114,19 @@ const appliers: Record<string, Applier> = {
     },
     (o, v) => (o.ecsCompatibility = v),
   ),
-  "queue.type": (value, into) => {
-    const result = oneOf(["memory", "persisted"] as const)(value);
-    if ("error" in result) return result.error;
-    if (result.value === "persisted")
-      return "persisted queues are not yet supported by Sluice; use queue.type: memory";
-    into.queueType = result.value;
-    return undefined;
-  },
-  "dead_letter_queue.enable": (value, into) => {
-    const result = boolean(value);
-    if ("error" in result) return result.error;
-    if (result.value)
-      return "the dead letter queue is not yet supported by Sluice; remove dead_letter_queue.enable";
-    into.deadLetterQueue = false;
-    return undefined;
-  },
+  "queue.type": setter(oneOf(["memory", "persisted"] as const), (o, v) => (o.queueType = v)),
+  "queue.max_bytes": setter(bytes, (o, v) => (o.queueMaxBytes = v)),
+  "queue.page_capacity": setter(bytes, (o, v) => (o.queuePageCapacityBytes = v)),
+  "queue.checkpoint.writes": setter(nonNegativeInteger, (o, v) => (o.queueCheckpointWrites = v)),
+  "queue.drain": setter(boolean, (o, v) => (o.queueDrain = v)),
+  "dead_letter_queue.enable": setter(boolean, (o, v) => (o.dlqEnabled = v)),
+  "dead_letter_queue.max_bytes": setter(bytes, (o, v) => (o.dlqMaxBytes = v)),
+  "dead_letter_queue.storage_policy": setter(
+    oneOf(["drop_newer", "drop_older"] as const),
+    (o, v) => (o.dlqStoragePolicy = v),
+  ),
+  "dead_letter_queue.retain.age": setter(duration, (o, v) => (o.dlqRetainAgeMs = v)),
+  "dead_letter_queue.flush_interval": setter(positiveInteger, (o, v) => (o.dlqFlushIntervalMs = v)),
 };
 
 /** Logstash per-pipeline settings Sluice accepts in pipelines.yml but does not act on yet (a warning). */
@@ -98,10 +134,6 @@ const acceptedButIgnored = new Set([
   "config.debug",
   "config.reload.automatic",
   "config.reload.interval",
-  "dead_letter_queue.flush_interval",
-  "dead_letter_queue.max_bytes",
-  "dead_letter_queue.storage_policy",
-  "dead_letter_queue.retain.age",
   "metric.collect",
   "path.dead_letter_queue",
   "path.queue",
@@ -115,12 +147,8 @@ const acceptedButIgnored = new Set([
   "queue.checkpoint.acks",
   "queue.checkpoint.interval",
   "queue.checkpoint.retry",
-  "queue.checkpoint.writes",
   "queue.compression",
-  "queue.drain",
-  "queue.max_bytes",
   "queue.max_events",
-  "queue.page_capacity",
 ]);
 
 /** Keys that name the pipeline and its configuration rather than tune it. */

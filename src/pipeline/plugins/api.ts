@@ -20,6 +20,11 @@ export interface PluginContext {
   readonly dataDir: string;
   /** Counts a failure the plugin handled itself (tagged or dropped an event); read by the monitoring API. */
   countFailure(reason: string): void;
+  /**
+   * Present when the pipeline's dead-letter queue is enabled: writes the event there with `reason`, this plugin's
+   * id and type, and the time (the elasticsearch output does this for 400/404 answers, as Logstash does).
+   */
+  deadLetter?(event: Event, reason: string): void;
 }
 
 interface SpecBase<K extends PluginKind, I> {

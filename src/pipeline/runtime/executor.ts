@@ -4,6 +4,7 @@
 // its share of the batch in one receive call. Failures are logged and counted, never thrown.
 
 import type { Logger } from "../../common/logger.js";
+import type { DeadLetterWriter } from "../dlq/writer.js";
 import type { Event } from "../event/index.js";
 import type {
   BranchNode,
@@ -36,6 +37,8 @@ export class BatchExecutor {
     /** Keep input order through conditionals (pipeline.ordered). */
     private readonly ordered: boolean,
     private readonly logger: Logger,
+    /** Where events a condition cannot be evaluated on go, when the dead-letter queue is enabled. */
+    private readonly deadLetters?: DeadLetterWriter,
   ) {
     this.stats = graph.stats;
     this.filters = graph.filters;
@@ -205,11 +208,18 @@ export class BatchExecutor {
       return branch.test(event);
     } catch (err) {
       this.stats.conditionFailures++;
-      this.logger.warn("condition could not be evaluated; the event is dropped", {
-        condition: branch.where,
-        error: err,
-        event: JSON.stringify(event),
-      });
+      const dead = this.deadLetters?.write(
+        event,
+        `condition at ${branch.where} could not be evaluated: ${err instanceof Error ? err.message : String(err)}`,
+        branch.where,
+        "if",
+      );
+      this.logger.warn(
+        dead
+          ? "condition could not be evaluated; the event is sent to the dead-letter queue"
+          : "condition could not be evaluated; the event is dropped",
+        { condition: branch.where, error: err, event: JSON.stringify(event) },
+      );
       return undefined;
     }
   }

@@ -4,6 +4,8 @@
 
 import type { Logger } from "../../common/logger.js";
 import type { Diagnostic, PipelinePlan, PlanPlugin, PlanStatement, SourcePosition } from "../config/index.js";
+import type { DeadLetterCapable } from "../dlq/index.js";
+import type { DeadLetterWriter } from "../dlq/writer.js";
 import type { Codec, Filter, Input, Output, PluginContext, PluginKind } from "../plugins/api.js";
 import type { ResolvedOptions } from "../plugins/options.js";
 import { ecsModeOf, type PluginRegistry } from "../plugins/registry.js";
@@ -73,8 +75,10 @@ export function buildGraph(
   plan: PipelinePlan,
   registry: PluginRegistry,
   settings: ResolvedSettings,
+  /** The pipeline's dead-letter queue: each plugin's context gets a `deadLetter` bound to it. */
+  deadLetters?: DeadLetterWriter,
 ): BuildResult {
-  return new GraphBuilder(plan, registry, settings).build();
+  return new GraphBuilder(plan, registry, settings, deadLetters).build();
 }
 
 class GraphBuilder {
@@ -95,6 +99,7 @@ class GraphBuilder {
     private readonly plan: PipelinePlan,
     private readonly registry: PluginRegistry,
     private readonly settings: ResolvedSettings,
+    private readonly deadLetters: DeadLetterWriter | undefined,
   ) {
     this.ids = assignIds(plan, this.diagnostics);
   }
@@ -185,7 +190,7 @@ class GraphBuilder {
     this.stats.plugins.push(stats);
     const logger = this.settings.logger.child(`${kind}s.${plan.name}`);
     const outcome = this.registry.resolve(plan, (spec, options) =>
-      this.context(`${id}/${spec.name}`, options, logger.child(`codecs.${spec.name}`), stats),
+      this.context(`${id}/${spec.name}`, options, logger.child(`codecs.${spec.name}`), stats, spec.name),
     );
     this.diagnostics.push(...outcome.diagnostics);
     for (const d of outcome.diagnostics) {
@@ -196,7 +201,7 @@ class GraphBuilder {
     const { spec, options } = resolved;
     if (spec.kind === "input" || spec.kind === "output") this.graph.codecs.push(options.codec());
     try {
-      const instance = spec.create(options, this.context(id, options, logger, stats)) as I;
+      const instance = spec.create(options, this.context(id, options, logger, stats, plan.name)) as I;
       return { base: { id, name: plan.name, stats, logger, pos: plan.pos }, instance, options };
     } catch (err) {
       this.problem(plan.pos, "plugin-config", `${kind} "${plan.name}": ${message(err)}`);
@@ -204,8 +209,14 @@ class GraphBuilder {
     }
   }
 
-  private context(id: string, options: ResolvedOptions, logger: Logger, stats: PluginStats): PluginContext {
-    return {
+  private context(
+    id: string,
+    options: ResolvedOptions,
+    logger: Logger,
+    stats: PluginStats,
+    pluginType: string,
+  ): PluginContext {
+    const context: PluginContext & DeadLetterCapable = {
       id,
       pipelineId: this.settings.id,
       logger,
@@ -213,6 +224,12 @@ class GraphBuilder {
       dataDir: this.settings.dataDir,
       countFailure: (reason) => stats.countFailure(reason),
     };
+    const deadLetters = this.deadLetters;
+    if (deadLetters !== undefined)
+      context.deadLetter = (event, reason) => {
+        if (!deadLetters.write(event, reason, id, pluginType)) stats.countFailure("dead_letter_queue_full");
+      };
+    return context;
   }
 
   private problem(pos: SourcePosition, code: string, text: string): void {

@@ -1,14 +1,19 @@
-// A running pipeline: inputs push into the bounded queue, N async workers take batches through the filters and
-// outputs, filters are flushed every few seconds and once more at shutdown, and stop() drains what was accepted
-// before every plugin is closed. Everything runs on the main thread.
+// A running pipeline: inputs push into the queue (bounded memory, or persisted pages), N async workers take batches
+// through the filters and outputs and acknowledge them, filters are flushed every few seconds and once more at
+// shutdown, and stop() drains what was accepted (a persisted queue keeps it unless queue.drain) before every plugin
+// is closed. Everything runs on the main thread.
 
+import { join } from "node:path";
 import { type Diagnostic, hasErrors, type PipelinePlan } from "../config/index.js";
+import { DeadLetterQueueWriter } from "../dlq/writer.js";
 import type { Event } from "../event/index.js";
 import type { InputSink } from "../plugins/api.js";
 import type { PluginRegistry } from "../plugins/registry.js";
+import { checkQueueDirectory } from "../queue/page-file.js";
+import { PersistedQueue } from "../queue/persisted-queue.js";
 import { BatchExecutor, FlushMode } from "./executor.js";
 import { buildGraph, type InputNode, type PipelineGraph } from "./graph.js";
-import { EventQueue } from "./queue.js";
+import { EventQueue, type PipelineQueue } from "./queue.js";
 import { type PipelineSettings, type ResolvedSettings, resolveSettings } from "./settings.js";
 import type { PipelineStats } from "./stats.js";
 
@@ -38,19 +43,75 @@ export function createPipeline(
 ): Pipeline {
   const resolved = resolveSettings(settings);
   if ("errors" in resolved) throw new PipelineConfigError(resolved.errors.map(settingDiagnostic));
-  const { graph, diagnostics } = buildGraph(plan, registry, resolved);
+  let deadLetters: DeadLetterQueueWriter | undefined;
+  try {
+    deadLetters = resolved.dlqEnabled ? openDeadLetterQueue(resolved) : undefined;
+  } catch (err) {
+    throw new PipelineConfigError([
+      settingDiagnostic(`cannot open the dead-letter queue: ${errorText(err)}`),
+    ]);
+  }
+  const { graph, diagnostics } = buildGraph(plan, registry, resolved, deadLetters);
   if (hasErrors(diagnostics)) {
-    void closePlugins(graph, resolved);
+    void closePlugins(graph, resolved).then(() => deadLetters?.close());
     throw new PipelineConfigError(diagnostics);
   }
-  return new Pipeline(graph, resolved, diagnostics);
+  try {
+    if (resolved.queueType === "persisted") checkQueueDirectory(queueDirectory(resolved));
+  } catch (err) {
+    void closePlugins(graph, resolved).then(() => deadLetters?.close());
+    throw new PipelineConfigError([settingDiagnostic(`cannot use the persisted queue: ${errorText(err)}`)]);
+  }
+  return new Pipeline(graph, resolved, diagnostics, undefined, deadLetters);
+}
+
+/** `<path.data>/queue/<pipeline id>`: where a persisted queue keeps its pages. */
+export function queueDirectory(settings: Pick<ResolvedSettings, "dataDir" | "id">): string {
+  return join(settings.dataDir, "queue", settings.id);
+}
+
+/** `<path.data>/dead_letter_queue/<pipeline id>`: where the pipeline's dead-letter queue keeps its segments. */
+export function deadLetterDirectory(settings: Pick<ResolvedSettings, "dataDir" | "id">): string {
+  return join(settings.dataDir, "dead_letter_queue", settings.id);
+}
+
+/**
+ * The queue is opened when the pipeline runs, not when it is created: a reload creates the new pipeline while
+ * the old one still holds the queue, and starts it only once the old one has stopped.
+ */
+function openQueue(settings: ResolvedSettings): PipelineQueue {
+  if (settings.queueType === "memory") return new EventQueue(settings.queueEventsMax);
+  return PersistedQueue.open({
+    dir: queueDirectory(settings),
+    maxBytes: settings.queueMaxBytes,
+    pageCapacityBytes: settings.queuePageCapacityBytes,
+    checkpointWrites: settings.queueCheckpointWrites,
+    drain: settings.queueDrain,
+    logger: settings.logger.child("queue"),
+  });
+}
+
+function openDeadLetterQueue(settings: ResolvedSettings): DeadLetterQueueWriter {
+  return DeadLetterQueueWriter.open({
+    dir: deadLetterDirectory(settings),
+    maxBytes: settings.dlqMaxBytes,
+    storagePolicy: settings.dlqStoragePolicy,
+    retainAgeMs: settings.dlqRetainAgeMs,
+    flushIntervalMs: settings.dlqFlushIntervalMs,
+    logger: settings.logger.child("dead_letter_queue"),
+  });
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 export class Pipeline {
   readonly stats: PipelineStats;
   /** Warnings found while building (deprecated options); errors never get this far. */
   readonly diagnostics: readonly Diagnostic[];
-  private readonly queue: EventQueue;
+  /** Opened by run() (see openQueue); until then a pipeline has nothing queued. */
+  private queue: PipelineQueue | undefined;
   private readonly executor: BatchExecutor;
   private stopRequested = false;
   private wakeOnStop: () => void = () => {};
@@ -65,11 +126,20 @@ export class Pipeline {
     private readonly graph: PipelineGraph,
     private readonly settings: ResolvedSettings,
     diagnostics: readonly Diagnostic[] = [],
+    /** A queue to use instead of the one the settings describe (tests). */
+    queue?: PipelineQueue,
+    /** The pipeline's dead-letter queue when dead_letter_queue.enable; closed with the pipeline. */
+    readonly deadLetterQueue?: DeadLetterQueueWriter,
   ) {
     this.stats = graph.stats;
     this.diagnostics = diagnostics;
-    this.queue = new EventQueue(settings.queueEventsMax);
-    this.executor = new BatchExecutor(graph, settings.ordered, settings.logger);
+    this.queue = queue;
+    this.executor = new BatchExecutor(graph, settings.ordered, settings.logger, deadLetterQueue);
+  }
+
+  /** The queue between inputs and workers once running (a PersistedQueue has more stats: bytes, pages, corruption). */
+  get eventQueue(): PipelineQueue | undefined {
+    return this.queue;
   }
 
   get id(): string {
@@ -83,7 +153,7 @@ export class Pipeline {
 
   /** Events waiting in the queue for a worker (the monitoring API's queue figure). */
   get queueSize(): number {
-    return this.queue.size;
+    return this.queue?.size ?? 0;
   }
 
   /**
@@ -102,19 +172,32 @@ export class Pipeline {
       this.wakeOnStop();
       for (const node of this.graph.inputs) this.stopInput(node);
     }
-    // Never started: nothing to drain, only plugins to close.
-    this.runPromise ??= closePlugins(this.graph, this.settings);
+    // Never started: nothing to drain, only plugins and queues to close.
+    this.runPromise ??= closePlugins(this.graph, this.settings).then(() => this.closeQueues());
     return this.runPromise;
   }
 
   private async execute(): Promise<void> {
     const { logger, workers, batchSize, batchDelayMs } = this.settings;
+    let queue: PipelineQueue;
+    try {
+      queue = this.queue ?? openQueue(this.settings);
+    } catch (err) {
+      logger.error("cannot open the queue; the pipeline does not start", {
+        pipeline: this.settings.id,
+        error: err,
+      });
+      await closePlugins(this.graph, this.settings);
+      await this.deadLetterQueue?.close();
+      throw err;
+    }
+    this.queue = queue;
     const flushTimer = setInterval(() => {
       this.flushRequested = true;
     }, periodicFlushMs);
     flushTimer.unref();
-    const workerRuns = Array.from({ length: workers }, () => this.work());
-    const inputRuns = this.graph.inputs.map((node) => this.runInput(node));
+    const workerRuns = Array.from({ length: workers }, () => this.work(queue));
+    const inputRuns = this.graph.inputs.map((node) => this.runInput(node, queue));
     // Say "started" once every input that binds a socket listens (or has given up), so clients are not refused.
     await Promise.all(
       this.graph.inputs.map((node, i) =>
@@ -131,11 +214,12 @@ export class Pipeline {
       startup_ms: Math.round(performance.now()),
     });
     await Promise.all(inputRuns);
-    this.queue.close();
+    queue.close();
     await Promise.all(workerRuns);
     clearInterval(flushTimer);
     await this.executor.process([], FlushMode.Final);
     await closePlugins(this.graph, this.settings);
+    await this.closeQueues();
     logger.info("pipeline stopped", {
       pipeline: this.settings.id,
       events_in: this.stats.eventsIn,
@@ -143,20 +227,32 @@ export class Pipeline {
     });
   }
 
-  private async work(): Promise<void> {
+  private async closeQueues(): Promise<void> {
+    try {
+      await this.queue?.shutdown();
+    } catch (err) {
+      this.settings.logger.error("the queue failed to close", { pipeline: this.settings.id, error: err });
+    }
+    await this.deadLetterQueue?.close();
+  }
+
+  private async work(queue: PipelineQueue): Promise<void> {
     const { batchSize, batchDelayMs } = this.settings;
     for (;;) {
-      const batch = await this.queue.take(batchSize, batchDelayMs);
+      const batch = await queue.takeBatch(batchSize, batchDelayMs);
       const flush = this.flushRequested ? FlushMode.Periodic : FlushMode.None;
       this.flushRequested = false;
-      if (batch.length > 0 || flush !== FlushMode.None) await this.executor.process(batch, flush);
-      else if (this.queue.isClosed) return;
+      const events = batch.events;
+      if (events.length > 0 || flush !== FlushMode.None) await this.executor.process(events, flush);
+      // At-least-once: only now, with every output done with the batch, may a persisted queue forget it.
+      batch.ack();
+      if (events.length === 0 && flush === FlushMode.None && queue.isClosed) return;
     }
   }
 
   /** Runs one input to its end; one that fails is restarted after a pause unless the pipeline is stopping. */
-  private async runInput(node: InputNode): Promise<void> {
-    const sink = new QueueSink(this, this.queue, node);
+  private async runInput(node: InputNode, queue: PipelineQueue): Promise<void> {
+    const sink = new QueueSink(this, queue, node);
     for (;;) {
       try {
         await node.input.run(sink);
@@ -195,7 +291,7 @@ export class Pipeline {
 class QueueSink implements InputSink {
   constructor(
     private readonly pipeline: Pipeline,
-    private readonly queue: EventQueue,
+    private readonly queue: PipelineQueue,
     private readonly node: InputNode,
   ) {}
 

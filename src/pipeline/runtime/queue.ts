@@ -1,5 +1,6 @@
-// The bounded in-memory queue between inputs and workers: inputs push (told to pause when it is full, woken when
-// it has drained to half), workers take batches of up to N events, waiting a bounded time for a batch to fill.
+// The queue between inputs and workers (PipelineQueue), and its bounded in-memory form: inputs push (told to pause
+// when it is full, woken when it has drained to half), workers take batches of up to N events, waiting a bounded
+// time for a batch to fill.
 
 import { assert } from "../../common/assert.js";
 import type { Event } from "../event/index.js";
@@ -9,13 +10,39 @@ const compactAfterEvents = 4096;
 /** How long an idle worker waits for a first event when the batch delay is 0 (it must wake now and then to flush). */
 const idleWaitMs = 100;
 
+/** Events a worker took, to be acknowledged once they have passed every output. */
+export interface QueueBatch {
+  readonly events: Event[];
+  /** The batch has been through the filters and outputs: a persisted queue may now forget its events. */
+  ack(): void;
+}
+
+/** What the pipeline needs of a queue; EventQueue (memory) and PersistedQueue (disk) implement it. */
+export interface PipelineQueue {
+  /** Events queued and not yet taken by a worker. */
+  readonly size: number;
+  readonly isClosed: boolean;
+  push(event: Event): boolean;
+  ready(): Promise<void>;
+  /** Resolves once every event is queued (and, for a persisted queue, written and fsynced). */
+  accept(events: readonly Event[]): Promise<void>;
+  /** Like EventQueue.take; after close() a queue that does not drain returns empty batches at once. */
+  takeBatch(max: number, delayMs: number): Promise<QueueBatch>;
+  /** No more events will come. */
+  close(): void;
+  /** Workers have stopped: make what is left durable and release files. */
+  shutdown(): Promise<void>;
+}
+
+const noAck = () => {};
+
 interface BatchWaiter {
   /** Queue size at which the waiting worker's batch is full. */
   wanted: number;
   wake: () => void;
 }
 
-export class EventQueue {
+export class EventQueue implements PipelineQueue {
   private items: Event[] = [];
   private head = 0;
   private closed = false;
@@ -70,6 +97,14 @@ export class EventQueue {
     if (this.size === 0 && !this.closed) await this.waitFor(1, delayMs > 0 ? delayMs : idleWaitMs);
     if (this.size > 0 && this.size < max && !this.closed && delayMs > 0) await this.waitFor(max, delayMs);
     return this.drain(max);
+  }
+
+  async takeBatch(max: number, delayMs: number): Promise<QueueBatch> {
+    return { events: await this.take(max, delayMs), ack: noAck };
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
   }
 
   /** No more events will come; waiting workers get what is left without waiting. */

@@ -4,10 +4,10 @@
 
 import { limits } from "../../../common/limits.js";
 import { Event } from "../../event/index.js";
+import { builtinPatterns, compileGrok, patternFilesFrom, readPatternFile } from "../../grok/index.js";
 import type { Codec, CodecSpec, Decoder, PluginContext } from "../api.js";
 import { charsetOption, createTextConverter, type TextConverter } from "./charset.js";
 import { eventToString } from "./event-text.js";
-import { builtinPatterns, compileGrok, patternFilesFrom, readPatternFile } from "../../grok/index.js";
 import { LineSplitter } from "./line-splitter.js";
 
 export const MAX_LINES_TAG = "multiline_codec_max_lines_reached";

@@ -1,6 +1,7 @@
 // Every input Sluice ships, for the registry.
 
 import type { InputSpec } from "../api.js";
+import { deadLetterQueueInput } from "./dead_letter_queue.js";
 import { execInput } from "./exec.js";
 import { fileInput } from "./file.js";
 import { generatorInput } from "./generator.js";
@@ -13,6 +14,7 @@ import { tcpInput } from "./tcp.js";
 import { udpInput } from "./udp.js";
 
 export const inputSpecs: readonly InputSpec[] = [
+  deadLetterQueueInput,
   execInput,
   fileInput,
   generatorInput,

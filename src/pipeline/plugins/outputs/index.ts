@@ -1,6 +1,7 @@
 // Every output Sluice ships, for the registry.
 
 import type { OutputSpec } from "../api.js";
+import { elasticsearchOutput } from "./elasticsearch.js";
 import { fileOutput } from "./file.js";
 import { httpOutput } from "./http.js";
 import { kafkaOutput } from "./kafka.js";
@@ -10,6 +11,7 @@ import { stdoutOutput } from "./stdout.js";
 import { tcpOutput } from "./tcp.js";
 
 export const outputSpecs: readonly OutputSpec[] = [
+  elasticsearchOutput,
   fileOutput,
   httpOutput,
   kafkaOutput,
