@@ -1,6 +1,7 @@
 // Pipeline benchmark: generator → null events/s; tcp json_lines → file events/s and MiB/s; tcp plain lines → file
 // lines/s beside Debian's rsyslog (imtcp → omfile with a private config) fed the same bytes in the same run; time
-// from start to "pipeline started"; peak RSS; persisted-queue throughput as a ratio of the memory queue's (in process).
+// from start to "pipeline started"; peak RSS; persisted-queue throughput as a ratio of the memory queue's (in process);
+// kafka → json → kafka through a Sluice broker beside kafkajs's raw produce and consume rates against it.
 // Prints human-readable lines, then one JSON object as the last line.
 // It never fails on speed.
 
@@ -9,20 +10,29 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import kafkajs from "kafkajs";
 import { createLogger } from "../src/common/logger.js";
 import { buildPlan } from "../src/pipeline/config/index.js";
 import { defaultRegistry } from "../src/pipeline/plugins/index.js";
 import { createPipeline } from "../src/pipeline/runtime/index.js";
-import { repoRoot, sluiceBin } from "../test/helpers/broker-process.js";
+import { BrokerProcess, repoRoot, sluiceBin } from "../test/helpers/broker-process.js";
+import { runOk } from "../test/helpers/run.js";
+
+const { Kafka, logLevel } = kafkajs;
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const lineCount = Number(process.env.BENCH_LINES ?? 1_000_000);
 const generatorCount = Number(process.env.BENCH_GENERATOR_EVENTS ?? 2_000_000);
 /** Extra `sluice run` flags, e.g. "-w 1 -b 1000", for exploring settings. */
 const extraFlags = (process.env.BENCH_SLUICE_FLAGS ?? "").split(" ").filter((f) => f !== "");
-/** Only the named cases (comma list of generator,passthrough,json,queue); all by default. */
-const only = new Set((process.env.BENCH_ONLY ?? "generator,passthrough,json,queue").split(","));
+/** Only the named cases (comma list of generator,passthrough,json,queue,kafka); all by default. */
+const only = new Set((process.env.BENCH_ONLY ?? "generator,passthrough,json,queue,kafka").split(","));
 const queueEvents = Number(process.env.BENCH_QUEUE_EVENTS ?? 500_000);
+const kafkaEvents = Number(process.env.BENCH_KAFKA_EVENTS ?? 300_000);
+/** Records per kafkajs send, and sends in flight at once, for the raw produce baseline. */
+const kafkaSendRecords = 5_000;
+const kafkaSendsInFlight = 4;
+const kafkaPollMs = 10;
 const readyTimeoutMs = 20_000;
 const drainTimeoutMs = 300_000;
 /** Quiet time after which an output file is taken as complete. */
@@ -283,8 +293,169 @@ async function queueRun(queueType: "memory" | "persisted"): Promise<number> {
   }
 }
 
+/** ~120-byte JSON records whose `msg` field is itself JSON text, so the json filter has real work to do. */
+function makeKafkaRecords(count: number): { value: string }[] {
+  const records: { value: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const msg = JSON.stringify({
+      user: `u${i % 1000}`,
+      path: `/api/items/${i}`,
+      status: 200,
+      bytes: i % 5000,
+    });
+    records.push({ value: JSON.stringify({ n: i, host: `web-${i % 17}`, msg }) });
+  }
+  return records;
+}
+
+async function createTopic(bootstrap: string, topic: string): Promise<void> {
+  await runOk(process.execPath, [sluiceBin, "topic", "create", topic, "-p", "1", "-b", bootstrap]);
+}
+
+/** Records per second from kafkajs into one partition, acks=1 (the kafka output's default), a few sends in flight. */
+async function rawProduce(
+  kafka: kafkajs.Kafka,
+  topic: string,
+  records: { value: string }[],
+): Promise<number> {
+  const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    const start = performance.now();
+    let next = 0;
+    const sender = async () => {
+      while (next < records.length) {
+        const messages = records.slice(next, next + kafkaSendRecords);
+        next += kafkaSendRecords;
+        await producer.send({ topic, acks: 1, messages });
+      }
+    };
+    await Promise.all(Array.from({ length: kafkaSendsInFlight }, sender));
+    return records.length / ((performance.now() - start) / 1000);
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/**
+ * Records per second read back by a kafkajs group consumer from the beginning, group join included, and the
+ * milliseconds until the first batch arrived (mostly the join), which dominates a small run.
+ */
+async function rawConsume(
+  kafka: kafkajs.Kafka,
+  topic: string,
+  count: number,
+): Promise<{ rps: number; firstMs: number }> {
+  const consumer = kafka.consumer({ groupId: "bench-raw", maxWaitTimeInMs: 100 });
+  const start = performance.now();
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let seen = 0;
+    let first = 0;
+    let end = 0;
+    const done = new Promise<void>((resolve) => {
+      void consumer.run({
+        eachBatch: async ({ batch }) => {
+          if (first === 0) first = performance.now();
+          seen += batch.messages.length;
+          if (seen >= count && end === 0) {
+            end = performance.now();
+            resolve();
+          }
+        },
+      });
+    });
+    await withDeadline(done, `raw consume of ${count} records`);
+    return { rps: count / ((end - start) / 1000), firstMs: first - start };
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+async function withDeadline<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${drainTimeoutMs} ms`)), drainTimeoutMs);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls the topic's log end offset until it reaches `count`; returns when the first and the last record were seen. */
+async function waitForOffset(
+  admin: kafkajs.Admin,
+  topic: string,
+  count: number,
+  child: ChildProcess,
+): Promise<{ first: number; end: number }> {
+  const deadline = Date.now() + drainTimeoutMs;
+  let first = 0;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`sluice exited early with ${child.exitCode}`);
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const high = offsets.reduce((sum, p) => sum + Number(p.high), 0);
+    if (high > 0 && first === 0) first = performance.now();
+    if (high >= count) return { first, end: performance.now() };
+    await sleep(kafkaPollMs);
+  }
+  throw new Error(`${topic} did not reach ${count} records in ${drainTimeoutMs} ms`);
+}
+
+interface KafkaRun {
+  pipelineEps: number;
+  /** From "pipeline started" until the first record was seen in the output topic. */
+  pipelineFirstMs: number;
+  produceRps: number;
+  consumeRps: number;
+  consumeFirstMs: number;
+}
+
+/** kafka → json → kafka through `sluice run` against a fresh broker, with kafkajs's raw rates against the same broker. */
+async function kafkaRun(records: { value: string }[]): Promise<KafkaRun> {
+  const broker = await BrokerProcess.start();
+  const dir = mkdtempSync(join(tmpdir(), "sluice-bench-kafka-"));
+  const kafka = new Kafka({ clientId: "bench", brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  try {
+    await createTopic(broker.bootstrap, "bench-in");
+    await createTopic(broker.bootstrap, "bench-out");
+    const produceRps = await rawProduce(kafka, "bench-in", records);
+    const consumed = await rawConsume(kafka, "bench-in", records.length);
+    await admin.connect();
+    const servers = `bootstrap_servers => "${broker.bootstrap}"`;
+    const config = [
+      `input { kafka { ${servers} topics => ["bench-in"] group_id => "bench" auto_offset_reset => "earliest" codec => json } }`,
+      `filter { json { source => "msg" skip_on_invalid_json => true } }`,
+      `output { kafka { ${servers} topic_id => "bench-out" codec => json } }`,
+    ].join("\n");
+    const { child } = await startSluice(config, join(dir, "data"));
+    const start = performance.now();
+    try {
+      const { first, end } = await waitForOffset(admin, "bench-out", records.length, child);
+      return {
+        pipelineEps: records.length / ((end - start) / 1000),
+        pipelineFirstMs: first - start,
+        produceRps,
+        consumeRps: consumed.rps,
+        consumeFirstMs: consumed.firstMs,
+      };
+    } finally {
+      await stop(child);
+    }
+  } finally {
+    await admin.disconnect();
+    await broker.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
-  execFileSync("rsyslogd", ["-v"], { stdio: "ignore" }); // fails loudly if rsyslog is missing
+  // fails loudly if rsyslog is missing
+  if (only.has("passthrough")) execFileSync("rsyslogd", ["-v"], { stdio: "ignore" });
   const lines = makeLines(lineCount);
   const jsonLines = makeJsonLines(lineCount);
   console.log(
@@ -338,6 +509,30 @@ async function main(): Promise<void> {
   console.log(
     `generator → null, in process:    memory queue ${fmt(median(memoryQueue))} events/s, persisted ${fmt(median(persistedQueue))} events/s (${queueRatio.toFixed(2)} ×)`,
   );
+  const kafkaPipeline: number[] = [];
+  const kafkaProduce: number[] = [];
+  const kafkaConsume: number[] = [];
+  const kafkaPipelineFirst: number[] = [];
+  const kafkaConsumeFirst: number[] = [];
+  const records = only.has("kafka") ? makeKafkaRecords(kafkaEvents) : [];
+  for (let i = 0; i < (only.has("kafka") ? runs : 0); i++) {
+    const r = await kafkaRun(records);
+    kafkaPipeline.push(r.pipelineEps);
+    kafkaProduce.push(r.produceRps);
+    kafkaConsume.push(r.consumeRps);
+    kafkaPipelineFirst.push(r.pipelineFirstMs);
+    kafkaConsumeFirst.push(r.consumeFirstMs);
+  }
+  const kafkaEps = median(kafkaPipeline);
+  const kafkaProduceRps = median(kafkaProduce);
+  const kafkaConsumeRps = median(kafkaConsume);
+  console.log(`kafkajs produce, acks=1:         ${fmt(kafkaProduceRps)} records/s (baseline)`);
+  console.log(
+    `kafkajs consume, from start:     ${fmt(kafkaConsumeRps)} records/s (baseline; first batch after ${median(kafkaConsumeFirst).toFixed(0)} ms)`,
+  );
+  console.log(
+    `sluice kafka → json → kafka:     ${fmt(kafkaEps)} events/s  (${(kafkaEps / kafkaConsumeRps).toFixed(2)} × raw consume, ${(kafkaEps / kafkaProduceRps).toFixed(2)} × raw produce; ${fmt(kafkaEvents)} records; first output after ${median(kafkaPipelineFirst).toFixed(0)} ms)`,
+  );
   console.log(`start to ready:                  ${median(startup).toFixed(0)} ms`);
   console.log(`peak RSS:                        ${Math.max(...rss).toFixed(0)} MiB`);
 
@@ -354,6 +549,13 @@ async function main(): Promise<void> {
       memory_queue_eps: Math.round(median(memoryQueue)),
       persisted_queue_eps: Math.round(median(persistedQueue)),
       persisted_vs_memory_queue: Number(queueRatio.toFixed(3)),
+      kafka_pipeline_eps: Math.round(kafkaEps),
+      kafka_raw_produce_rps: Math.round(kafkaProduceRps),
+      kafka_raw_consume_rps: Math.round(kafkaConsumeRps),
+      kafka_pipeline_vs_raw_consume: Number((kafkaEps / kafkaConsumeRps).toFixed(3)),
+      kafka_pipeline_vs_raw_produce: Number((kafkaEps / kafkaProduceRps).toFixed(3)),
+      kafka_pipeline_first_ms: Math.round(median(kafkaPipelineFirst)),
+      kafka_raw_consume_first_ms: Math.round(median(kafkaConsumeFirst)),
     }),
   );
 }
