@@ -1,14 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../../../common/logger.js";
-import { buildPlan, type PlanPlugin } from "../../config/index.js";
-import { Event } from "../../event/index.js";
-import type { PluginContext } from "../api.js";
-import { PluginRegistry } from "../registry.js";
 import { httpFilter } from "./http.js";
+import { filterHarness } from "./testing.js";
 
 const SPEC = httpFilter;
+const { setup, refused, diagnosticsOf } = filterHarness(SPEC);
 
 interface Seen {
   method: string;
@@ -171,60 +168,3 @@ describe("http filter", () => {
     ).toBe("accepted");
   });
 });
-
-// ---------------------------------------------------------------- test harness (kept local: plugins share no test code)
-
-function configure(body: string, ecs: "disabled" | "v1" | "v8" = "disabled") {
-  const { plan, diagnostics } = buildPlan([
-    { file: "test.conf", text: `filter { ${SPEC.name} { ${body} } }` },
-  ]);
-  expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  const plugin = plan.sections[0]!.body[0] as PlanPlugin;
-  const outcome = new PluginRegistry([SPEC]).resolve(plugin);
-  expect(outcome.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  const logs: string[] = [];
-  const failures: string[] = [];
-  const context: PluginContext = {
-    id: "test-filter",
-    pipelineId: "test",
-    logger: createLogger({ level: "debug", write: (line) => logs.push(line) }),
-    ecsCompatibility: ecs,
-    dataDir: "",
-    countFailure: (reason) => failures.push(reason),
-  };
-  return { options: outcome.resolved!.options, context, logs, failures };
-}
-
-function setup(body: string, ecs: "disabled" | "v1" | "v8" = "disabled") {
-  const configured = configure(body, ecs);
-  const filter = SPEC.create(configured.options, configured.context);
-  const emitted: Event[] = [];
-  const run = (data: Record<string, unknown>) => {
-    const event = new Event(data);
-    const matched = filter.filter(event, (e) => emitted.push(e)) as boolean;
-    return { event, matched };
-  };
-  const runAsync = async (data: Record<string, unknown>) => {
-    const event = new Event(data);
-    const matched = await filter.filter(event, (e) => emitted.push(e));
-    return { event, matched };
-  };
-  return { ...configured, filter, run, runAsync, emitted };
-}
-
-/** The error create() throws for a configuration Logstash refuses at register time. */
-function refused(body: string, ecs: "disabled" | "v1" | "v8" = "disabled"): string {
-  const { options, context } = configure(body, ecs);
-  try {
-    SPEC.create(options, context);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  return "accepted";
-}
-
-/** Diagnostics of option validation (unknown, obsolete, mistyped options). */
-function diagnosticsOf(body: string) {
-  const { plan } = buildPlan([{ file: "test.conf", text: `filter { ${SPEC.name} { ${body} } }` }]);
-  return new PluginRegistry([SPEC]).resolve(plan.sections[0]!.body[0] as PlanPlugin).diagnostics;
-}

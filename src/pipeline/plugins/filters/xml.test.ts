@@ -1,14 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../../common/logger.js";
-import { buildPlan, type PlanPlugin } from "../../config/index.js";
-import { Event } from "../../event/index.js";
-import type { PluginContext } from "../api.js";
-import { PluginRegistry } from "../registry.js";
+import { filterHarness } from "./testing.js";
 import { parseXml } from "./xml/tree.js";
 import { evaluateXPath, formatXPathNumber } from "./xml/xpath.js";
 import { xmlFilter } from "./xml.js";
 
 const SPEC = xmlFilter;
+const { setup, refused, diagnosticsOf } = filterHarness(SPEC);
 
 describe("xml filter: store_xml", () => {
   it("stores the root's children as arrays and attributes as strings", () => {
@@ -177,60 +174,3 @@ describe("xpath evaluator", () => {
     expect(() => evaluateXPath("//q:b", document, {})).toThrow("namespace prefix");
   });
 });
-
-// ---------------------------------------------------------------- test harness (kept local: plugins share no test code)
-
-function configure(body: string, ecs: "disabled" | "v1" | "v8" = "disabled") {
-  const { plan, diagnostics } = buildPlan([
-    { file: "test.conf", text: `filter { ${SPEC.name} { ${body} } }` },
-  ]);
-  expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  const plugin = plan.sections[0]!.body[0] as PlanPlugin;
-  const outcome = new PluginRegistry([SPEC]).resolve(plugin);
-  expect(outcome.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  const logs: string[] = [];
-  const failures: string[] = [];
-  const context: PluginContext = {
-    id: "test-filter",
-    pipelineId: "test",
-    logger: createLogger({ level: "debug", write: (line) => logs.push(line) }),
-    ecsCompatibility: ecs,
-    dataDir: "",
-    countFailure: (reason) => failures.push(reason),
-  };
-  return { options: outcome.resolved!.options, context, logs, failures };
-}
-
-function setup(body: string, ecs: "disabled" | "v1" | "v8" = "disabled") {
-  const configured = configure(body, ecs);
-  const filter = SPEC.create(configured.options, configured.context);
-  const emitted: Event[] = [];
-  const run = (data: Record<string, unknown>) => {
-    const event = new Event(data);
-    const matched = filter.filter(event, (e) => emitted.push(e)) as boolean;
-    return { event, matched };
-  };
-  const runAsync = async (data: Record<string, unknown>) => {
-    const event = new Event(data);
-    const matched = await filter.filter(event, (e) => emitted.push(e));
-    return { event, matched };
-  };
-  return { ...configured, filter, run, runAsync, emitted };
-}
-
-/** The error create() throws for a configuration Logstash refuses at register time. */
-function refused(body: string, ecs: "disabled" | "v1" | "v8" = "disabled"): string {
-  const { options, context } = configure(body, ecs);
-  try {
-    SPEC.create(options, context);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  return "accepted";
-}
-
-/** Diagnostics of option validation (unknown, obsolete, mistyped options). */
-function diagnosticsOf(body: string) {
-  const { plan } = buildPlan([{ file: "test.conf", text: `filter { ${SPEC.name} { ${body} } }` }]);
-  return new PluginRegistry([SPEC]).resolve(plan.sections[0]!.body[0] as PlanPlugin).diagnostics;
-}
