@@ -115,6 +115,8 @@ describe("program", () => {
       "validate",
       "run",
       "store",
+      "sql",
+      "export",
       "group",
       "test",
     ]);

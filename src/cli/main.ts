@@ -4,9 +4,11 @@
 import { Command, CommanderError } from "commander";
 import { registerBroker } from "./commands/broker.js";
 import { registerConsume } from "./commands/consume.js";
+import { registerExport } from "./commands/export.js";
 import { registerGroup } from "./commands/group.js";
 import { registerProduce } from "./commands/produce.js";
 import { registerRun } from "./commands/run.js";
+import { registerSql } from "./commands/sql.js";
 import { registerStore } from "./commands/store.js";
 import { registerTest } from "./commands/test.js";
 import { registerTopic } from "./commands/topic.js";
@@ -32,6 +34,8 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerRun(program);
   registerStore(program);
+  registerSql(program);
+  registerExport(program);
   registerGroup(program);
   registerTest(program);
   return program;
