@@ -152,8 +152,6 @@ export const limits = {
   storeCheckpointWalBytes: 256 * 1024 * 1024,
   /** Rows `sluice sql` prints as a table (it buffers them to size the columns); json and csv stream every row. */
   sqlTableRowsMax: 10_000,
-  /** Rows per data chunk the store hands DuckDB's appender (DuckDB's vector size caps a chunk at 2048). */
-  storeAppendChunkRows: 2048,
 } as const;
 
 export type LimitName = keyof typeof limits;
