@@ -2,8 +2,8 @@
 // Parquet file; Q is Elasticsearch query JSON (`{"term": ...}` or `{"query": {...}}`) or a SQL WHERE condition.
 
 import type { Command } from "commander";
-import { compileQuery, type QueryContext } from "../../es/query.js";
-import { StoreReadError, StoreSnapshot } from "../../store/export.js";
+import type { QueryContext } from "../../es/query.js";
+import type * as StoreExport from "../../store/export.js";
 import type { IndexState } from "../../store/store.js";
 
 export interface ExportFlags {
@@ -19,7 +19,9 @@ export async function runExport(
   out: (s: string) => void,
   err: (s: string) => void,
 ): Promise<number> {
-  let snapshot: StoreSnapshot | undefined;
+  // DuckDB is loaded by the commands that read the store, not by every `sluice` invocation.
+  const { StoreReadError, StoreSnapshot } = await import("../../store/export.js");
+  let snapshot: StoreExport.StoreSnapshot | undefined;
   try {
     snapshot = await StoreSnapshot.open(flags.dataDir);
     const state = snapshot.requireIndex(index);
@@ -42,6 +44,10 @@ export async function exportFilter(
 ): Promise<{ rawWhere?: string; where?: string }> {
   if (query === undefined || query.trim() === "") return {};
   if (!query.trim().startsWith("{")) return { where: query };
+  const [{ StoreReadError }, { compileQuery }] = await Promise.all([
+    import("../../store/export.js"),
+    import("../../es/query.js"),
+  ]);
   let parsed: unknown;
   try {
     parsed = JSON.parse(query);

@@ -3,7 +3,7 @@
 
 import type { Command } from "commander";
 import { limits } from "../../common/limits.js";
-import { StoreReadError, StoreSnapshot } from "../../store/export.js";
+import type * as StoreExport from "../../store/export.js";
 import { UsageError } from "../options.js";
 
 export type SqlFormat = "table" | "json" | "csv";
@@ -23,7 +23,9 @@ export async function runSql(
 ): Promise<number> {
   if (!formats.includes(flags.format as SqlFormat))
     throw new UsageError(`--format must be one of ${formats.join(", ")}, got "${flags.format}"`);
-  let snapshot: StoreSnapshot | undefined;
+  // DuckDB is loaded by the commands that read the store, not by every `sluice` invocation.
+  const { StoreReadError, StoreSnapshot } = await import("../../store/export.js");
+  let snapshot: StoreExport.StoreSnapshot | undefined;
   try {
     snapshot = await StoreSnapshot.open(flags.dataDir);
     const result = await snapshot.query(sql);
