@@ -152,6 +152,10 @@ export const limits = {
   storeCheckpointWalBytes: 256 * 1024 * 1024,
   /** Rows `sluice sql` prints as a table (it buffers them to size the columns); json and csv stream every row. */
   sqlTableRowsMax: 10_000,
+  /** Field references whose parsed path the ruby filter's Ruby side keeps (LogStash::Event.new events); cleared when full. */
+  rubyFieldPathCacheEntriesMax: 10_000,
+  /** Backtrace lines of a Ruby exception kept in the ruby filter's log entry. */
+  rubyBacktraceLinesMax: 5,
 } as const;
 
 export type LimitName = keyof typeof limits;

@@ -18,6 +18,7 @@ import { jsonEncodeFilter } from "./json_encode.js";
 import { kvFilter } from "./kv.js";
 import { mutateFilter } from "./mutate.js";
 import { pruneFilter } from "./prune.js";
+import { rubyFilter } from "./ruby.js";
 import { sleepFilter } from "./sleep.js";
 import { splitFilter } from "./split.js";
 import { syslogPriFilter } from "./syslog_pri.js";
@@ -47,6 +48,7 @@ export const filterSpecs: readonly FilterSpec[] = [
   kvFilter,
   mutateFilter,
   pruneFilter,
+  rubyFilter,
   sleepFilter,
   splitFilter,
   syslogPriFilter,
