@@ -1,5 +1,5 @@
 // A minimal MaxMind DB writer for tests (IPv4 search tree, 24-bit records, the data types GeoIP2 records use),
-// so geoip tests need no downloaded database. Same format as the writer inside the geoip filter's unit test.
+// so geoip tests (the filter's unit test, the Apache pipeline test) need no downloaded database.
 
 export type MmdbValue =
   | string
