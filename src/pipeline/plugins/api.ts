@@ -112,6 +112,11 @@ export interface Input {
  * A thrown error is caught by the runtime: the event is logged, counted and passes on unchanged.
  */
 export interface Filter {
+  /**
+   * Logstash's `register`: runs when the pipeline starts, never under `-t` (which only builds plugins). A throw
+   * stops the pipeline from starting, with the plugin's id and the message in the log.
+   */
+  register?(): Promise<void> | void;
   filter(event: Event, emit: (event: Event) => void): boolean | Promise<boolean>;
   /** Called every few seconds when present, and with final=true at shutdown (aggregate, elapsed, throttle). */
   flush?(final: boolean): Event[];
@@ -121,6 +126,8 @@ export interface Filter {
 // ---------------------------------------------------------------- outputs
 
 export interface Output {
+  /** As Filter.register: runs at pipeline start (not under `-t`); a throw keeps the pipeline from starting. */
+  register?(): Promise<void> | void;
   /** A batch of events for this output (Logstash's multi_receive). Resolving means handled (written or failed). */
   receive(events: Event[]): Promise<void> | void;
   close?(): Promise<void> | void;

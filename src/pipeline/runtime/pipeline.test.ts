@@ -65,6 +65,44 @@ describe("pipeline run", () => {
   });
 });
 
+describe("plugin register", () => {
+  it("runs register at start in config order, and a failing one keeps the pipeline from starting", async () => {
+    const order: string[] = [];
+    const registering = (name: string, fails: boolean): FilterSpec => ({
+      kind: "filter",
+      name,
+      doc: "registers",
+      options: {},
+      create: () => ({
+        register: () => {
+          order.push(name);
+          if (fails) throw new Error(`${name} cannot start`);
+        },
+        filter: () => true,
+      }),
+    });
+    const ok = harness(
+      `input { gen { count => 3 } } filter { reg_a {} } output { capture { id => "o" } }`,
+      {},
+      [registering("reg_a", false)],
+    );
+    await ok.pipeline.run();
+    expect(order).toEqual(["reg_a"]);
+    expect(ok.capture.events("o").length).toBe(3);
+
+    order.length = 0;
+    const bad = harness(
+      `input { gen { count => 3 } } filter { reg_a {} reg_b {} reg_c {} } output { capture { id => "o" } }`,
+      {},
+      [registering("reg_a", false), registering("reg_b", true), registering("reg_c", false)],
+    );
+    await expect(bad.pipeline.run()).rejects.toThrow("reg_b cannot start");
+    expect(order).toEqual(["reg_a", "reg_b"]);
+    expect(bad.capture.events("o")).toEqual([]);
+    expect(bad.capture.closed).toEqual(["o"]);
+  });
+});
+
 describe("plugin contexts and logs", () => {
   it("give plugins the pipeline id, data dir and ECS mode unless their own option says otherwise", async () => {
     const contexts: PluginContext[] = [];

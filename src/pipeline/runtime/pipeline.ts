@@ -179,6 +179,7 @@ export class Pipeline {
 
   private async execute(): Promise<void> {
     const { logger, workers, batchSize, batchDelayMs } = this.settings;
+    await registerPlugins(this.graph, this.settings, () => this.deadLetterQueue?.close());
     let queue: PipelineQueue;
     try {
       queue = this.queue ?? openQueue(this.settings);
@@ -329,6 +330,37 @@ class QueueSink implements InputSink {
 }
 
 /** Filters, outputs and codecs, in that order; a failing close is logged and the others still closed. */
+/** Runs every filter's and output's `register` in config order; the first failure keeps the pipeline from starting. */
+async function registerPlugins(
+  graph: PipelineGraph,
+  settings: ResolvedSettings,
+  closeDeadLetters: () => Promise<void> | undefined,
+): Promise<void> {
+  const hooks: Array<[string, (() => Promise<void> | void) | undefined]> = [
+    ...graph.filterNodes.map(
+      (n) => [n.id, n.filter.register?.bind(n.filter)] as [string, typeof n.filter.register],
+    ),
+    ...graph.outputNodes.map(
+      (n) => [n.id, n.output.register?.bind(n.output)] as [string, typeof n.output.register],
+    ),
+  ];
+  for (const [id, register] of hooks) {
+    if (register === undefined) continue;
+    try {
+      await register();
+    } catch (err) {
+      settings.logger.error("plugin failed to register; the pipeline does not start", {
+        pipeline: settings.id,
+        plugin: id,
+        error: err,
+      });
+      await closePlugins(graph, settings);
+      await closeDeadLetters();
+      throw err;
+    }
+  }
+}
+
 async function closePlugins(graph: PipelineGraph, settings: ResolvedSettings): Promise<void> {
   const closers: Array<[string, (() => Promise<void> | void) | undefined]> = [
     ...graph.filterNodes.map(
