@@ -150,12 +150,24 @@ export const limits = {
   deadLetterQueueEntryBytesMax: 64 * 1024 * 1024,
   /** Write-ahead-log size at which the store folds the WAL into its database file (DuckDB's checkpoint_threshold). */
   storeCheckpointWalBytes: 256 * 1024 * 1024,
+  /** Memory for in-memory text postings (all indices and fields); past it a field's postings are dropped and its matches scan. */
+  storePostingsBytesMax: 1024 * 1024 * 1024,
   /** Rows `sluice sql` prints as a table (it buffers them to size the columns); json and csv stream every row. */
   sqlTableRowsMax: 10_000,
   /** Field references whose parsed path the ruby filter's Ruby side keeps (LogStash::Event.new events); cleared when full. */
   rubyFieldPathCacheEntriesMax: 10_000,
   /** Backtrace lines of a Ruby exception kept in the ruby filter's log entry. */
   rubyBacktraceLinesMax: 5,
+  /** How long the memcached filter waits for a memcached server to connect or answer before it counts as down (dalli: 1 s). */
+  memcachedRequestMillisMax: 1000,
+  /** Largest answer the memcached filter buffers from one server (memcached's item size is at most 1 GiB, 1 MiB by default). */
+  memcachedResponseBytesMax: 64 * 1024 * 1024,
+  /** How long one elasticsearch filter lookup (connect, query, answer) may take before it fails. */
+  elasticsearchFilterRequestMillisMax: 60_000,
+  /** Datagrams the syslog input holds while the pipeline is full; more are dropped and counted. */
+  syslogInputUdpQueuePacketsMax: 2000,
+  /** Bytes of one message line the pipe output keeps queued for a child that reads slower than events come. */
+  pipeOutputPendingBytesMax: 16 * 1024 * 1024,
 } as const;
 
 export type LimitName = keyof typeof limits;

@@ -165,6 +165,8 @@ const queryTable: [string, unknown, string[]][] = [
     { query_string: { query: "_exists_:tags AND NOT status:inactive" } },
     ["1", "2", "5"],
   ],
+  ["query_string * matches everything", { query_string: { query: "*" } }, ["1", "2", "3", "4", "5", "6"]],
+  ["query_string *:* matches everything", { query_string: { query: "*:*" } }, ["1", "2", "3", "4", "5", "6"]],
   [
     "bool must/filter/must_not",
     {

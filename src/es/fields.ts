@@ -3,7 +3,7 @@
 
 import { lit } from "../store/connection.js";
 import { parseDateValue, resolveDateMath } from "../store/dates.js";
-import type { FieldInfo } from "../store/mapping.js";
+import { type FieldInfo, tokenListSql } from "../store/mapping.js";
 import type { IndexState } from "../store/store.js";
 import { EsError } from "./errors.js";
 
@@ -24,7 +24,8 @@ export function fieldRef(state: IndexState, name: string): FieldRef | null {
   if (name === "_index") return { info: metaFields._index as FieldInfo, sql: lit(state.name), list: false };
   const info = metaFields[name] ?? state.mapping.fields[name];
   if (!info?.column) return null;
-  return { info, sql: info.column, list: info.list || info.type === "text" };
+  if (info.type === "text") return { info, sql: tokenListSql(info.column), list: true };
+  return { info, sql: info.column, list: info.list };
 }
 
 /** Fields whose name matches a pattern such as `message`, `*`, `user.*` (objects excluded). */

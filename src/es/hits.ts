@@ -117,18 +117,28 @@ export async function fetchHits(
   );
   const showScore = !opts.explicitSort || opts.trackScores || opts.sort.some((k) => k.field === "_score");
   return rows.map((row) => {
-    const hit: Record<string, unknown> = { _index: row._index, _id: row._id };
-    if (opts.version) hit._version = row._version;
-    if (opts.seqNoPrimaryTerm) {
-      hit._seq_no = row._seq;
-      hit._primary_term = 1;
-    }
-    hit._score = showScore ? Number(row._score) : null;
-    if (opts.source.enabled) hit._source = filterSource(JSON.parse(String(row._source)), opts.source);
+    const hit = hitOf(row, opts, showScore);
     if (opts.explicitSort)
       hit.sort = exprs.map((_, i) => sortValue(ds, opts.sort[i] as SortKey, row[`s${i}`]));
     return hit;
   });
+}
+
+/** One hit from its row (`_index`, `_id`, `_seq`, `_version`, `_source`, `_score`), as the options ask. */
+export function hitOf(
+  row: Record<string, unknown>,
+  opts: Pick<HitOptions, "version" | "seqNoPrimaryTerm" | "source">,
+  showScore: boolean,
+): Record<string, unknown> {
+  const hit: Record<string, unknown> = { _index: row._index, _id: row._id };
+  if (opts.version) hit._version = row._version;
+  if (opts.seqNoPrimaryTerm) {
+    hit._seq_no = row._seq;
+    hit._primary_term = 1;
+  }
+  hit._score = showScore ? Number(row._score) : null;
+  if (opts.source.enabled) hit._source = filterSource(JSON.parse(String(row._source)), opts.source);
+  return hit;
 }
 
 function sortValue(ds: Dataset, key: SortKey, value: unknown): unknown {

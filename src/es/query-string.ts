@@ -88,6 +88,8 @@ export function parseQueryString(body: Q): Q {
 
 function leaf(t: Token, defaults: string[]): Q {
   if (t.field === "_exists_") return { exists: { field: t.text } };
+  // `*` and `*:*` match every document, as in Lucene's syntax.
+  if (t.kind === "word" && t.text === "*" && (!t.field || t.field === "*")) return { match_all: {} };
   const fields = t.field ? [t.field] : defaults;
   const one = (field: string): Q => {
     if (t.kind === "phrase") return { match_phrase: { [field]: { query: t.text } } };

@@ -3,6 +3,7 @@
 
 import { analyze } from "../store/analysis.js";
 import { lit } from "../store/connection.js";
+import { bm25B, bm25K1 } from "../store/postings.js";
 import type { IndexState } from "../store/store.js";
 import { EsError, parsingError } from "./errors.js";
 import { anyValue, type FieldRef, fieldRef, matchingFields, valueSql } from "./fields.js";
@@ -26,8 +27,6 @@ export interface QueryContext {
   stats(ref: FieldRef, terms: string[]): Promise<TermStats>;
 }
 
-const k1 = 1.2;
-const b = 0.75;
 const never: Compiled = { where: "false", score: "0" };
 
 type Q = Record<string, unknown>;
@@ -66,13 +65,19 @@ function constant(where: string, boost: number): Compiled {
 
 async function bm25(ctx: QueryContext, ref: FieldRef, terms: string[], boost: number): Promise<string[]> {
   const stats = await ctx.stats(ref, terms);
+  // Doubles throughout (DuckDB reads a literal such as 0.75 as a DECIMAL): the same IEEE arithmetic, in the
+  // same order, as the in-memory postings (src/store/postings.ts), so both paths rank documents identically.
+  // A quoted literal: DuckDB reads a bare 0.123 as a DECIMAL, whose conversion can miss the double by an ulp.
+  const dbl = (n: number) => `'${n}'::DOUBLE`;
   const norm =
-    stats.avgLength > 0 ? `(${k1} * (1 - ${b} + ${b} * len(${ref.sql}) / ${stats.avgLength}))` : `${k1}`;
+    stats.avgLength > 0
+      ? `(${dbl(bm25K1)} * (${dbl(1)} - ${dbl(bm25B)} + (${dbl(bm25B)} * len(${ref.sql})) / ${dbl(stats.avgLength)}))`
+      : dbl(bm25K1);
   return terms.map((t, i) => {
     const df = stats.df[i] ?? 0;
-    const idf = Math.log(1 + (stats.docs - df + 0.5) / (df + 0.5));
+    const weight = boost * Math.log(1 + (stats.docs - df + 0.5) / (df + 0.5));
     const tf = `len(list_filter(${ref.sql}, lambda x: x = ${lit(t)}))`;
-    return `(${boost * idf} * ${tf} / (${tf} + ${norm}))`;
+    return `((${dbl(weight)} * ${tf}) / (${tf} + ${norm}))`;
   });
 }
 

@@ -6,6 +6,7 @@ import { buildDataset, type Needs } from "./dataset.js";
 import { badRequest } from "./errors.js";
 import { fetchHits, parseSort, sortFields } from "./hits.js";
 import { resolveIndices } from "./indices.js";
+import { searchByPostings } from "./postings-search.js";
 import { parseSourceFilter } from "./source-filter.js";
 
 type Obj = Record<string, unknown>;
@@ -38,7 +39,12 @@ export interface SearchParams {
   query: URLSearchParams;
 }
 
-export async function search(store: Store, params: SearchParams): Promise<Obj> {
+export interface SearchOptions {
+  /** Serve plain `match` searches from in-memory postings (default); tests turn it off to compare with SQL. */
+  postings?: boolean;
+}
+
+export async function search(store: Store, params: SearchParams, options: SearchOptions = {}): Promise<Obj> {
   const started = Date.now();
   const body = { ...params.body };
   applyUrlParams(body, params.query);
@@ -53,6 +59,22 @@ export async function search(store: Store, params: SearchParams): Promise<Obj> {
       `Result window is too large, from + size must be less than or equal to: [${resultWindowMax}] but was [${from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.`,
     );
   const indices = resolveIndices(store, params.index, params.query.get("ignore_unavailable") === "true");
+  const hitOptions = {
+    source: parseSourceFilter(body._source),
+    version: body.version === true,
+    seqNoPrimaryTerm: body.seq_no_primary_term === true,
+  };
+  if (options.postings !== false && indices.length === 1) {
+    const state = indices[0] as (typeof indices)[number];
+    const fast = await searchByPostings(store, { state, body, from, size, hitOptions });
+    if (fast)
+      return {
+        took: Date.now() - started,
+        timed_out: false,
+        _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
+        hits: hitsSection(fast.total, fast.maxScore, fast.hits, body.track_total_hits),
+      };
+  }
   const sort = parseSort(body.sort);
   const aggs = parseAggs(body.aggs ?? body.aggregations);
   const needs: Needs = { fields: new Set(sortFields(sort.keys)), filters: new Map() };
@@ -70,29 +92,32 @@ export async function search(store: Store, params: SearchParams): Promise<Obj> {
     sort: sort.keys,
     explicitSort: sort.explicit,
     searchAfter: body.search_after as unknown[] | undefined,
-    source: parseSourceFilter(body._source),
-    version: body.version === true,
-    seqNoPrimaryTerm: body.seq_no_primary_term === true,
+    ...hitOptions,
     trackScores: body.track_scores === true,
   });
-  const total = Number(totals.n ?? 0);
-  const hitsOut: Obj = {};
-  const track = body.track_total_hits ?? resultWindowMax;
-  if (track !== false) {
-    const cap = track === true ? Number.POSITIVE_INFINITY : Number(track);
-    hitsOut.total = total > cap ? { value: cap, relation: "gte" } : { value: total, relation: "eq" };
-  }
   const firstScore = hits[0]?._score as number | null | undefined;
-  hitsOut.max_score =
+  const maxScore =
     !scoreNeeded || hits.length === 0 ? null : from > 0 ? Number(totals.m) : (firstScore ?? null);
-  hitsOut.hits = hits;
   const out: Obj = {
     took: Date.now() - started,
     timed_out: false,
     _shards: { total: indices.length, successful: indices.length, skipped: 0, failed: 0 },
-    hits: hitsOut,
+    hits: hitsSection(Number(totals.n ?? 0), maxScore, hits, body.track_total_hits),
   };
   if (aggs.length > 0) out.aggregations = await runAggs(aggs, ds, minScore);
+  return out;
+}
+
+/** The response's `hits`: the total as track_total_hits asks (default: exact up to 10,000), max score, hits. */
+function hitsSection(total: number, maxScore: number | null, hits: Obj[], trackTotalHits: unknown): Obj {
+  const out: Obj = {};
+  const track = trackTotalHits ?? resultWindowMax;
+  if (track !== false) {
+    const cap = track === true ? Number.POSITIVE_INFINITY : Number(track);
+    out.total = total > cap ? { value: cap, relation: "gte" } : { value: total, relation: "eq" };
+  }
+  out.max_score = maxScore;
+  out.hits = hits;
   return out;
 }
 

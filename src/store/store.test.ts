@@ -173,3 +173,47 @@ describe("dotted field names", () => {
     ]);
   });
 });
+
+describe("table formats", () => {
+  it("stores text tokens as one space-joined string and upgrades a format-1 index (token lists) on open", async () => {
+    const { store, dir } = await open();
+    await store.write([
+      { action: "index", index: "old", id: "1", source: { message: "Hello brave World" } },
+      { action: "index", index: "old", id: "2", source: { message: "!!!" } },
+    ]);
+    const state = store.index("old");
+    const column = state?.mapping.fields.message?.column as string;
+    expect(state?.format).toBe(2);
+    const now = await store.query(`SELECT _id, ${column} AS t FROM ${state?.table} ORDER BY _id`);
+    expect(now.map((r) => r.t)).toEqual(["hello brave world", null]);
+
+    // Rewrite the table the way format 1 laid it out, and forget the format number, as an old build would.
+    const conn = (store as unknown as { writer: { raw: { run(sql: string): Promise<unknown> } } }).writer.raw;
+    await conn.run(
+      `ALTER TABLE ${state?.table} ALTER COLUMN ${column} TYPE VARCHAR[] USING coalesce(string_split(${column}, ' '), [])`,
+    );
+    const meta = { ...state, format: undefined };
+    await conn.run(
+      `UPDATE sluice_indices SET meta = '${JSON.stringify(meta).replace(/'/g, "''")}' WHERE name = 'old'`,
+    );
+    await store.close();
+    stores.splice(stores.indexOf(store), 1);
+
+    const reopened = (await open(dir)).store;
+    const upgraded = reopened.index("old");
+    expect(upgraded?.format).toBe(2);
+    const rows = await reopened.query(`SELECT _id, ${column} AS t FROM ${upgraded?.table} ORDER BY _id`);
+    expect(rows.map((r) => r.t)).toEqual(["hello brave world", null]);
+  });
+
+  it("refuses an index written by a newer build", async () => {
+    const { store, dir } = await open();
+    await store.write([{ action: "index", index: "new", id: "1", source: { a: "x" } }]);
+    const conn = (store as unknown as { writer: { raw: { run(sql: string): Promise<unknown> } } }).writer.raw;
+    const meta = { ...store.index("new"), format: 99 };
+    await conn.run(`UPDATE sluice_indices SET meta = '${JSON.stringify(meta)}' WHERE name = 'new'`);
+    await store.close();
+    stores.splice(stores.indexOf(store), 1);
+    await expect(open(dir)).rejects.toThrow("table format 99, newer than this build's 2");
+  });
+});

@@ -22,6 +22,7 @@ import {
   sqlType,
   tokenColumnSeparator,
 } from "./mapping.js";
+import { FieldPostings } from "./postings.js";
 
 export interface IndexState {
   name: string;
@@ -33,7 +34,15 @@ export interface IndexState {
   aliases: Record<string, unknown>;
   /** Next sequence number handed to a write. */
   seq: number;
+  /** Layout of the index table (see indexFormat); absent in indices written before formats were numbered. */
+  format?: number;
 }
+
+/**
+ * The index table layout this build writes. 1: text columns were VARCHAR[] token lists. 2: text columns are
+ * one VARCHAR of space-joined tokens (see tokenListSql). Older indices are migrated when the store opens.
+ */
+export const indexFormat = 2;
 
 export type WriteAction = "index" | "create" | "update" | "delete";
 
@@ -81,6 +90,8 @@ interface DocState {
   tokens: Record<string, string[]> | null;
   /** A row for this id is in the table now (it must be deleted before the new row goes in). */
   stored: boolean;
+  /** That row's sequence number (its postings are dropped when the commit replaces or deletes it). */
+  storedSeq?: number;
   touched: boolean;
 }
 
@@ -90,6 +101,8 @@ export class Store {
   readonly indices = new Map<string, IndexState>();
   readonly templates = new Map<string, { kind: string; body: Record<string, unknown> }>();
   private nextTable = 0;
+  /** In-memory postings by table and text column, built on first use; "disabled" once over the memory limit. */
+  private readonly postings = new Map<string, Map<string, FieldPostings | "disabled">>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -124,6 +137,7 @@ export class Store {
     );
     for (const row of await this.writer.all("SELECT name, meta FROM sluice_indices")) {
       const state = JSON.parse(String(row.meta)) as IndexState;
+      await this.upgradeIndex(state);
       this.indices.set(state.name, state);
       this.nextTable = Math.max(this.nextTable, Number(state.table.slice(2)) + 1);
     }
@@ -133,6 +147,39 @@ export class Store {
         body: JSON.parse(String(row.body)),
       });
     }
+  }
+
+  /** Brings an index written by an older build to `indexFormat`, in one transaction; refuses a newer one. */
+  private async upgradeIndex(state: IndexState): Promise<void> {
+    const format = state.format ?? 1;
+    if (format > indexFormat)
+      throw new Error(
+        `index [${state.name}] has table format ${format}, newer than this build's ${indexFormat}: upgrade Sluice`,
+      );
+    if (format === indexFormat) return;
+    const conn = this.writer.raw;
+    await conn.run("BEGIN TRANSACTION");
+    try {
+      for (const f of Object.values(state.mapping.fields)) {
+        if (f.type !== "text" || !f.column) continue;
+        await conn.run(
+          `ALTER TABLE ${state.table} ALTER COLUMN ${f.column} TYPE VARCHAR USING NULLIF(array_to_string(${f.column}, ' '), '')`,
+        );
+      }
+      state.format = indexFormat;
+      await conn.run(
+        `UPDATE sluice_indices SET meta = ${lit(JSON.stringify(state))} WHERE name = ${lit(state.name)}`,
+      );
+      await conn.run("COMMIT");
+    } catch (e) {
+      await conn.run("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
+    this.logger.info("store index upgraded", {
+      index: state.name,
+      from_format: format,
+      to_format: indexFormat,
+    });
   }
 
   async close(): Promise<void> {
@@ -240,6 +287,7 @@ export class Store {
       settings,
       aliases,
       seq: 0,
+      format: indexFormat,
     };
     const columns = Object.values(mapping.fields)
       .filter((f) => f.column)
@@ -265,6 +313,7 @@ export class Store {
     await this.writer.exclusive(async (conn) => {
       const state = this.indices.get(name);
       if (!state) return;
+      this.postings.delete(state.table);
       await conn.run("BEGIN TRANSACTION");
       await conn.run(`DROP TABLE IF EXISTS ${state.table}`);
       await conn.run(`DELETE FROM sluice_indices WHERE name = ${lit(name)}`);
@@ -415,6 +464,7 @@ export class Store {
         text: String(row._source),
         tokens: null,
         stored: true,
+        storedSeq: Number(row._seq),
         touched: false,
       });
     }
@@ -506,6 +556,7 @@ export class Store {
       text: text ?? JSON.stringify(source),
       tokens,
       stored: current?.stored ?? false,
+      storedSeq: current?.storedSeq,
       touched: true,
     });
     return { ...base, status: live ? 200 : 201, result: live ? "updated" : "created", version, seqNo };
@@ -573,6 +624,77 @@ export class Store {
     }
     state.mapping = mapping;
     state.seq = seq;
+    this.updatePostings(state, touched);
+  }
+
+  /** After a commit: the replaced and deleted versions leave the built postings, the new versions join them. */
+  private updatePostings(state: IndexState, touched: [string, DocState][]): void {
+    const byColumn = this.postings.get(state.table);
+    if (!byColumn) return;
+    for (const [column, postings] of byColumn) {
+      if (postings === "disabled") continue;
+      for (const [, d] of touched) {
+        if (d.storedSeq !== undefined) postings.remove(d.storedSeq);
+        if (d.text !== null) postings.add(d.seqNo, joinedTokens(d.tokens?.[column]));
+      }
+      this.checkPostingsMemory(state, column, postings);
+    }
+  }
+
+  /**
+   * The postings of a text field, built from the table on first use (a full read of that column, under the
+   * write lock so no commit slips in between), or null when the field is not text or its postings were dropped
+   * for memory. Searches then fall back to scanning the table.
+   */
+  async fieldPostings(index: string, field: string): Promise<FieldPostings | null> {
+    const state = this.indices.get(index);
+    const info = state?.mapping.fields[field];
+    if (!state || info?.type !== "text" || !info.column) return null;
+    const column = info.column;
+    const known = this.postings.get(state.table)?.get(column);
+    if (known !== undefined) return known === "disabled" ? null : known;
+    return this.writer.exclusive(async (conn) => {
+      const again = this.postings.get(state.table)?.get(column);
+      if (again !== undefined) return again === "disabled" ? null : again;
+      if (this.indices.get(index) !== state) return null;
+      const postings = new FieldPostings();
+      const result = await conn.stream(
+        `SELECT _seq, ${column} FROM ${state.table} WHERE ${column} IS NOT NULL`,
+      );
+      for (
+        let chunk = await result.fetchChunk();
+        chunk && chunk.rowCount > 0;
+        chunk = await result.fetchChunk()
+      ) {
+        const seqs = chunk.getColumnValues(0);
+        const tokens = chunk.getColumnValues(1);
+        for (let i = 0; i < seqs.length; i++) postings.add(Number(seqs[i]), tokens[i] as string);
+        if (postings.bytes > limits.storePostingsBytesMax) break;
+      }
+      const byColumn = this.postings.get(state.table) ?? new Map<string, FieldPostings | "disabled">();
+      this.postings.set(state.table, byColumn);
+      byColumn.set(column, postings);
+      this.checkPostingsMemory(state, column, postings);
+      return byColumn.get(column) === "disabled" ? null : postings;
+    });
+  }
+
+  /** Drops a field's postings for good (until restart) once all postings together pass the memory limit. */
+  private checkPostingsMemory(state: IndexState, column: string, grown: FieldPostings): void {
+    let total = 0;
+    for (const byColumn of this.postings.values())
+      for (const p of byColumn.values()) if (p !== "disabled") total += p.bytes;
+    if (total <= limits.storePostingsBytesMax) return;
+    this.postings.get(state.table)?.set(column, "disabled");
+    this.logger.warn(
+      "text field postings dropped: over the memory limit; match queries on it scan the table",
+      {
+        index: state.name,
+        column,
+        field_bytes: grown.bytes,
+        limit_bytes: limits.storePostingsBytesMax,
+      },
+    );
   }
 
   private async alterColumns(state: IndexState, delta: MappingDelta): Promise<void> {
@@ -599,6 +721,10 @@ export class Store {
   async query(sql: string): Promise<Row[]> {
     return this.reader.all(sql);
   }
+}
+
+function joinedTokens(tokens: string[] | undefined): string | null {
+  return tokens && tokens.length > 0 ? tokens.join(" ") : null;
 }
 
 /** Random bytes drawn in blocks: one crypto call per block instead of per generated id. */

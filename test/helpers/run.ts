@@ -91,5 +91,7 @@ export async function missingTools(): Promise<string[]> {
   }
   const rsyslog = await run("rsyslogd", ["-v"], { timeoutMs: 10_000 });
   if (rsyslog.code !== 0) missing.push("rsyslogd (apt-get install rsyslog)");
+  const memcached = await run("/usr/bin/memcached", ["-V"], { timeoutMs: 10_000 });
+  if (memcached.code !== 0) missing.push("memcached (apt-get install memcached)");
   return missing;
 }

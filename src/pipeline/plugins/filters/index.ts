@@ -8,6 +8,7 @@ import { dateFilter } from "./date.js";
 import { dissectFilter } from "./dissect.js";
 import { dnsFilter } from "./dns.js";
 import { dropFilter } from "./drop.js";
+import { elasticsearchFilter } from "./elasticsearch.js";
 import { elapsedFilter } from "./elapsed.js";
 import { fingerprintFilter } from "./fingerprint.js";
 import { geoipFilter } from "./geoip.js";
@@ -16,6 +17,7 @@ import { httpFilter } from "./http.js";
 import { jsonFilter } from "./json.js";
 import { jsonEncodeFilter } from "./json_encode.js";
 import { kvFilter } from "./kv.js";
+import { memcachedFilter } from "./memcached.js";
 import { mutateFilter } from "./mutate.js";
 import { pruneFilter } from "./prune.js";
 import { rubyFilter } from "./ruby.js";
@@ -38,6 +40,7 @@ export const filterSpecs: readonly FilterSpec[] = [
   dissectFilter,
   dnsFilter,
   dropFilter,
+  elasticsearchFilter,
   elapsedFilter,
   fingerprintFilter,
   geoipFilter,
@@ -46,6 +49,7 @@ export const filterSpecs: readonly FilterSpec[] = [
   jsonEncodeFilter,
   jsonFilter,
   kvFilter,
+  memcachedFilter,
   mutateFilter,
   pruneFilter,
   rubyFilter,
