@@ -8,3 +8,9 @@ const tokenPattern = /[\p{L}\p{N}_]+(?:['.][\p{L}\p{N}_]+)*/gu;
 export function analyze(text: string): string[] {
   return text.toLowerCase().match(tokenPattern) ?? [];
 }
+
+/** The tokens of `text` joined by single spaces ("" for none): the form text columns and postings store. */
+export function analyzeJoined(text: string): string {
+  const tokens = text.toLowerCase().match(tokenPattern);
+  return tokens === null ? "" : tokens.join(" ");
+}

@@ -1,7 +1,7 @@
 // Field mappings: dynamic detection from document values (ES's default rules), explicit mappings from
 // `PUT index` and templates, the typed DuckDB column behind each field, and the ES JSON rendering.
 
-import { analyze } from "./analysis.js";
+import { analyzeJoined } from "./analysis.js";
 import { looksLikeDate, parseDateValue } from "./dates.js";
 
 /** How a field is stored; `esType` keeps the declared ES type name for `_mapping` answers. */
@@ -106,9 +106,39 @@ export function applyDocument(
   mapping: IndexMapping,
   doc: Record<string, unknown>,
   delta: MappingDelta,
-  tokens?: Record<string, string[]>,
+  tokens?: Record<string, string>,
 ): void {
   walkObject(mapping, doc, "", "$", false, delta, tokens);
+}
+
+/** A field's name and JSONPath under a parent path: built once per (parent, key), not once per document. */
+interface ChildPath {
+  name: string;
+  jsonPath: string;
+}
+
+const childPaths = new Map<string, Map<string, ChildPath>>();
+/** Distinct (parent, key) pairs cached; documents with ever-new keys would otherwise grow it without end. */
+const childPathsMax = 100_000;
+let childPathCount = 0;
+
+function childPath(prefix: string, jsonPath: string, key: string): ChildPath {
+  let byKey = childPaths.get(jsonPath);
+  const known = byKey?.get(key);
+  if (known !== undefined) return known;
+  if (childPathCount >= childPathsMax) {
+    childPaths.clear();
+    childPathCount = 0;
+    byKey = undefined;
+  }
+  if (byKey === undefined) {
+    byKey = new Map();
+    childPaths.set(jsonPath, byKey);
+  }
+  const made = { name: prefix ? `${prefix}.${key}` : key, jsonPath: `${jsonPath}.${quoteKey(key)}` };
+  byKey.set(key, made);
+  childPathCount++;
+  return made;
 }
 
 function walkObject(
@@ -118,11 +148,12 @@ function walkObject(
   jsonPath: string,
   inArray: boolean,
   delta: MappingDelta,
-  tokens?: Record<string, string[]>,
+  tokens?: Record<string, string>,
 ): void {
-  for (const [key, value] of Object.entries(obj)) {
-    const name = prefix ? `${prefix}.${key}` : key;
-    walkValue(mapping, value, name, `${jsonPath}.${quoteKey(key)}`, inArray, delta, tokens);
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) continue;
+    const child = childPath(prefix, jsonPath, key);
+    walkValue(mapping, obj[key], child.name, child.jsonPath, inArray, delta, tokens);
   }
 }
 
@@ -133,7 +164,7 @@ function walkValue(
   jsonPath: string,
   inArray: boolean,
   delta: MappingDelta,
-  tokens?: Record<string, string[]>,
+  tokens?: Record<string, string>,
 ): void {
   if (value === null || value === undefined) return;
   if (Array.isArray(value)) {
@@ -163,8 +194,11 @@ function walkValue(
   if (field.jsonPath !== jsonPath && !field.otherPaths?.includes(jsonPath))
     notePath(mapping, field, jsonPath);
   checkValue(field, value);
-  if (tokens && field.type === "text" && field.column)
-    slot<string[]>(tokens, field.column, () => []).push(...analyze(String(value)));
+  if (tokens && field.type === "text" && field.column) {
+    const joined = analyzeJoined(String(value));
+    const before = tokens[field.column];
+    if (joined !== "") tokens[field.column] = before ? `${before} ${joined}` : joined;
+  }
   if (inArray) {
     markList(mapping, field, delta);
     const keyword = mapping.fields[`${name}.keyword`];

@@ -86,8 +86,8 @@ interface DocState {
   seqNo: number;
   source: Record<string, unknown> | null;
   text: string | null;
-  /** Tokens per text column (see extractSql). */
-  tokens: Record<string, string[]> | null;
+  /** Space-joined tokens per text column (see extractSql). */
+  tokens: Record<string, string> | null;
   /** A row for this id is in the table now (it must be deleted before the new row goes in). */
   stored: boolean;
   /** That row's sequence number (its postings are dropped when the commit replaces or deletes it). */
@@ -534,7 +534,7 @@ export class Store {
     }
     const mark = delta.added.length;
     const listMark = delta.listified.length;
-    const tokens: Record<string, string[]> = {};
+    const tokens: Record<string, string> = {};
     try {
       applyDocument(mapping, source, delta, tokens);
     } catch (e) {
@@ -589,9 +589,7 @@ export class Store {
         appender.appendBigInt(BigInt(d.seqNo));
         appender.appendBigInt(BigInt(d.version));
         appender.appendVarchar(d.text);
-        appender.appendVarchar(
-          texts.map((f) => d.tokens?.[f.column]?.join(" ") ?? "").join(tokenColumnSeparator),
-        );
+        appender.appendVarchar(texts.map((f) => d.tokens?.[f.column] ?? "").join(tokenColumnSeparator));
         appender.endRow();
         rows++;
       }
@@ -635,7 +633,7 @@ export class Store {
       if (postings === "disabled") continue;
       for (const [, d] of touched) {
         if (d.storedSeq !== undefined) postings.remove(d.storedSeq);
-        if (d.text !== null) postings.add(d.seqNo, joinedTokens(d.tokens?.[column]));
+        if (d.text !== null) postings.add(d.seqNo, d.tokens?.[column] ?? null);
       }
       this.checkPostingsMemory(state, column, postings);
     }
@@ -721,10 +719,6 @@ export class Store {
   async query(sql: string): Promise<Row[]> {
     return this.reader.all(sql);
   }
-}
-
-function joinedTokens(tokens: string[] | undefined): string | null {
-  return tokens && tokens.length > 0 ? tokens.join(" ") : null;
 }
 
 /** Random bytes drawn in blocks: one crypto call per block instead of per generated id. */

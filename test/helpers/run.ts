@@ -93,5 +93,14 @@ export async function missingTools(): Promise<string[]> {
   if (rsyslog.code !== 0) missing.push("rsyslogd (apt-get install rsyslog)");
   const memcached = await run("/usr/bin/memcached", ["-V"], { timeoutMs: 10_000 });
   if (memcached.code !== 0) missing.push("memcached (apt-get install memcached)");
+  const rabbitmq = await run(
+    "sh",
+    [
+      "-c",
+      "ls /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin/rabbitmq-server /usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin/rabbitmqctl",
+    ],
+    { timeoutMs: 10_000 },
+  );
+  if (rabbitmq.code !== 0) missing.push("rabbitmq-server (apt-get install rabbitmq-server)");
   return missing;
 }

@@ -89,6 +89,14 @@ export interface InputSink {
   readonly stopping: boolean;
 }
 
+/**
+ * Thrown by `Input.run` when the input can never run here (e.g. a cloud service Sluice cannot reach): the runtime
+ * logs it once and ends that input instead of restarting it as it does after other failures.
+ */
+export class InputUnavailableError extends Error {
+  override name = "InputUnavailableError";
+}
+
 export interface Input {
   /**
    * Present on inputs that bind a socket: resolves once they accept data. The runtime waits for it (or for `run`

@@ -7,9 +7,14 @@ import { Event, type FieldValue, Timestamp } from "../event/index.js";
 import { RUBY_PRELUDE, TIMESTAMP_MARK } from "./prelude.js";
 import { rubyVm, type StringCaller, stringCaller, wrapJs } from "./vm.js";
 
-/** What a script does at creation: inline `init` + `code`, or a script file with register/filter. */
+/**
+ * What a script does at creation: inline `init` + `code`, a script file with register/filter, or code that also
+ * gets a task's `map` and `map_meta` from a RubyMapStore bound later (the aggregate filter). `label` names the
+ * code in Ruby backtraces ("ruby filter" unless given).
+ */
 export type ScriptSource =
-  | { kind: "code"; code: string; init?: string }
+  | { kind: "code"; code: string; init?: string; label?: string }
+  | { kind: "map-code"; code: string; label: string }
   | { kind: "path"; path: string; source: string; params: Record<string, unknown> };
 
 /** An exception raised by the script during a call. */
@@ -23,6 +28,8 @@ export interface RunOutcome {
   /** Events the script made (new_event_block, or extra events a path script returned). */
   produced: Event[];
   failure?: RubyFailure;
+  /** For map-code: the task's [timeout, inactivity_timeout] when the code set either on map_meta. */
+  timeouts?: [number | null, number | null];
 }
 
 /** Results of a path script's inline tests. */
@@ -42,6 +49,8 @@ interface Runtime {
 let runtime: Runtime | undefined;
 /** The event the current call works on; calls are synchronous, so one slot is enough. */
 let current: Event | undefined;
+/** What the current call gives Ruby besides the event (a task id, a store command); read through the bridge. */
+let currentArgument = "";
 const loggers = new Map<string, Logger>();
 let nextKey = 0;
 
@@ -56,6 +65,7 @@ function setup(): Runtime {
 
 /** The functions Ruby calls. Each first applies the writes Ruby has pending, so reads see them. */
 const bridge = {
+  argument: (): string => currentArgument,
   get: (pending: string, ref: string): string => encodeValue(liveEvent(pending).get(ref)),
   remove: (pending: string, ref: string): string => encodeValue(liveEvent(pending).remove(ref)),
   includes: (pending: string, ref: string): string => (liveEvent(pending).includes(ref) ? "1" : "0"),
@@ -139,18 +149,22 @@ export class RubyScript {
       throw new Error(rubyMessage(err));
     }
     this.rt.scripts.call("store", this.str(this.key), this.script);
-    this.runScript = stringCaller(
-      this.rt.vm,
-      this.script,
-      source.kind === "code" ? "__run_code" : "__run_file",
-    );
+    this.runScript = stringCaller(this.rt.vm, this.script, RUNNERS[source.kind]);
   }
 
   private make(source: ScriptSource): RbValue {
     const script = this.rt.scriptClass.call("new", this.str(this.key));
     if (source.kind === "code") {
       const init = source.init === undefined ? this.rt.vm.eval("nil") : this.str(source.init);
-      return script.call("__setup_code", init, this.str(source.code));
+      return script.call(
+        "__setup_code",
+        init,
+        this.str(source.code),
+        this.str(source.label ?? "ruby filter"),
+      );
+    }
+    if (source.kind === "map-code") {
+      return script.call("__setup_map_code", this.str(source.code), this.str(source.label));
     }
     const params = this.rt.vm.eval("JSON").call("parse", this.str(JSON.stringify(source.params)));
     return script.call("__setup_file", this.str(source.source), this.str(source.path), params);
@@ -173,14 +187,27 @@ export class RubyScript {
     return { passed, failed, errored, messages };
   }
 
-  /** Runs the script on `event`, changing it in place (fields, tags, cancel). Never throws for Ruby errors. */
-  run(event: Event): RunOutcome {
+  /**
+   * Gives a map-code script its task maps; `endOfTask` deletes a task's map after each call. Maps are shared by
+   * every script bound to the same store.
+   */
+  bindMaps(store: RubyMapStore, endOfTask: boolean): void {
+    this.script.call("__bind_maps", store.rubyObject, this.rt.vm.eval(endOfTask ? "true" : "false"));
+  }
+
+  /**
+   * Runs the script on `event`, changing it in place (fields, tags, cancel). Never throws for Ruby errors.
+   * For map-code, `task` names the map (made when missing) and the times its map_meta reports.
+   */
+  run(event: Event, task?: MapTask): RunOutcome {
     current = event;
+    if (task !== undefined) currentArgument = `${task.creationMs} ${task.lastEventMs} ${task.id}`;
     let answer: string;
     try {
       answer = this.runScript.call();
     } finally {
       current = undefined;
+      currentArgument = "";
     }
     return answer === "" ? { produced: [] } : applyAnswer(event, answer);
   }
@@ -198,10 +225,16 @@ export class RubyScript {
   }
 }
 
-type Answer = [Write[], boolean, Record<string, unknown>[], [string, string, string[]] | null];
+type Answer = [
+  Write[],
+  boolean,
+  Record<string, unknown>[],
+  [string, string, string[]] | null,
+  [number | null, number | null] | null,
+];
 
 function applyAnswer(event: Event, answer: string): RunOutcome {
-  const [writes, cancelled, events, error] = decodeJson(answer) as unknown as Answer;
+  const [writes, cancelled, events, error, timeouts] = decodeJson(answer) as unknown as Answer;
   let failure: RubyFailure | undefined;
   if (error !== null) failure = { className: error[0], message: error[1], backtrace: error[2] };
   try {
@@ -210,7 +243,89 @@ function applyAnswer(event: Event, answer: string): RunOutcome {
     failure ??= { className: "ArgumentError", message: (err as Error).message, backtrace: [] };
   }
   if (cancelled) event.cancel();
-  return { produced: events.map((fields) => Event.adopt(fields)), failure };
+  const outcome: RunOutcome = { produced: events.map((fields) => Event.adopt(fields)), failure };
+  if (timeouts !== null) outcome.timeouts = timeouts;
+  return outcome;
+}
+
+const RUNNERS: Record<ScriptSource["kind"], string> = {
+  code: "__run_code",
+  "map-code": "__run_map",
+  path: "__run_file",
+};
+
+/** The task a map-code call works on: its id and the times (epoch ms) map_meta reports. */
+export interface MapTask {
+  id: string;
+  creationMs: number;
+  lastEventMs: number;
+}
+
+/** One task's map as stored on disk: timestamps keep their JSON mark, so they come back as timestamps. */
+export interface DumpedMap {
+  id: string;
+  map: Record<string, unknown>;
+  timeout: number | null;
+  inactivityTimeout: number | null;
+}
+
+/**
+ * The maps of one aggregate task_id pattern, kept as Ruby objects inside the VM (a Hash of task id to element).
+ * JavaScript sees a map only when it leaves the store: pushed as an event or written to disk.
+ */
+export class RubyMapStore {
+  readonly rubyObject: RbValue;
+  private readonly command: StringCaller;
+
+  constructor() {
+    const rt = setup();
+    this.rubyObject = rt.vm.eval("Sluice::MapStore.new");
+    this.command = stringCaller(rt.vm, this.rubyObject, "__command");
+  }
+
+  /** Removes the tasks' maps and returns them as event fields (timestamps as Timestamp); absent ids are skipped. */
+  take(ids: readonly string[]): [string, Record<string, unknown>][] {
+    if (ids.length === 0) return [];
+    return decodeJson(this.send(["take", ...ids])) as unknown as [string, Record<string, unknown>][];
+  }
+
+  /** Every map, for writing to disk (timestamps stay marked). */
+  dump(): DumpedMap[] {
+    const rows = JSON.parse(this.send(["dump"])) as [
+      string,
+      Record<string, unknown>,
+      number | null,
+      number | null,
+    ][];
+    return rows.map(([id, map, timeout, inactivityTimeout]) => ({ id, map, timeout, inactivityTimeout }));
+  }
+
+  /** Puts back a map read from disk, with the times its map_meta reports. */
+  load(dumped: DumpedMap, task: MapTask): void {
+    const { id, map, timeout, inactivityTimeout } = dumped;
+    this.send(["load", id, map, timeout, inactivityTimeout, task.creationMs, task.lastEventMs]);
+  }
+
+  delete(ids: readonly string[]): void {
+    if (ids.length > 0) this.send(["delete", ...ids]);
+  }
+
+  clear(): void {
+    this.send(["clear"]);
+  }
+
+  release(): void {
+    this.command.release();
+  }
+
+  private send(command: unknown[]): string {
+    currentArgument = JSON.stringify(command);
+    try {
+      return this.command.call();
+    } finally {
+      currentArgument = "";
+    }
+  }
 }
 
 /** The message of a Ruby error raised while creating a script (RbError text carries class and backtrace). */

@@ -82,24 +82,25 @@ module Sluice
       end
     end
 
-    # What a filter call hands back: "" when nothing changed, else [writes, cancelled, new events, error].
-    def finish(event, produced, error)
+    # What a filter call hands back: "" when nothing changed, else [writes, cancelled, new events, error, extra]
+    # (extra: what a bound object reports, e.g. a map element's timeouts; nil for plain scripts).
+    def finish(event, produced, error, extra = nil)
       # Exported first: exporting the call's own event hands its pending writes over, so the copy has them.
       events = produced ? produced.map { |e| e.__export } : []
       writes = event.__take_writes
-      return "" if writes.empty? && !event.cancelled? && produced.nil? && error.nil?
+      return "" if writes.empty? && !event.cancelled? && produced.nil? && error.nil? && extra.nil?
       failure = error && [error.class.name, error.message.to_s, (error.backtrace || []).first(${limits.rubyBacktraceLinesMax})]
-      json([writes, event.cancelled?, events, failure])
+      json([writes, event.cancelled?, events, failure, extra])
     end
   end
 
   # finish after the code raised; when even that fails (an unexportable event, text that is not UTF-8), the
   # error alone is reported.
-  def self.finish_failed(event, produced, error)
-    finish(event, produced, error)
+  def self.finish_failed(event, produced, error, extra = nil)
+    finish(event, produced, error, extra)
   rescue Exception
     event.__take_writes
-    finish(event, nil, error)
+    finish(event, nil, error, extra)
   end
 
   class Logger
@@ -147,9 +148,21 @@ module Sluice
       @__sluice_tests = []
     end
 
-    def __setup_code(init, code)
-      instance_eval(init, "(ruby filter init)", 1) unless init.nil?
-      @__sluice_code = instance_eval("lambda { |event, &new_event_block| #{code}\n}", "(ruby filter code)", 1)
+    def __setup_code(init, code, label)
+      instance_eval(init, "(#{label} init)", 1) unless init.nil?
+      @__sluice_code = instance_eval("lambda { |event, &new_event_block| #{code}\n}", "(#{label} code)", 1)
+      self
+    end
+
+    # Code that also sees a task's map and its element (the aggregate filter's map and map_meta).
+    def __setup_map_code(code, label)
+      @__sluice_code = instance_eval("lambda { |event, map, map_meta, &new_event_block| #{code}\n}", "(#{label} code)", 1)
+      self
+    end
+
+    def __bind_maps(store, end_of_task)
+      @__maps = store
+      @__end_of_task = end_of_task
       self
     end
 
@@ -198,6 +211,25 @@ module Sluice
       end
     end
 
+    # The call's argument (from JavaScript) is "<creation ms> <last event ms> <task id>"; the task's element is made
+    # when missing (JavaScript decided it may be). The answer's extra carries the element's timeouts when code set one.
+    def __run_map(event = RemoteEvent.new)
+      creation_ms, last_ms, task_id = Sluice.call_js(:argument).split(" ", 3)
+      element = @__maps.fetch(task_id, creation_ms.to_i)
+      element.lastevent_ms = last_ms.to_i
+      produced = nil
+      begin
+        @__sluice_code.call(event, element.map, element) { |e| (produced ||= []) << e }
+        Sluice.finish(event, produced, nil, element.timeouts)
+      rescue Exception => e
+        Sluice.finish_failed(event, produced, e, element.timeouts)
+      ensure
+        # A zero timeout set by the code means "push now": JavaScript takes the map, so it stays until then.
+        @__maps.delete(task_id) if @__end_of_task && !(element.timeout == 0 || element.inactivity_timeout == 0)
+        event.__detach
+      end
+    end
+
     def __run_file(event = RemoteEvent.new)
       produced = nil
       begin
@@ -217,6 +249,58 @@ module Sluice
         Sluice.finish_failed(event, nil, e)
       ensure
         event.__detach
+      end
+    end
+  end
+end
+
+module Sluice
+  # One task's state in an aggregate map store: the map user code fills, and the metadata code may read or set
+  # as map_meta (timeouts for this task only).
+  class MapElement
+    attr_accessor :map, :task_id, :timeout, :inactivity_timeout, :creation_ms, :lastevent_ms
+
+    def initialize(task_id, creation_ms, map = {})
+      @task_id = task_id
+      @creation_ms = creation_ms
+      @lastevent_ms = creation_ms
+      @map = map
+      @timeout = nil
+      @inactivity_timeout = nil
+    end
+
+    def creation_timestamp = Time.at(Rational(@creation_ms, 1000)).utc
+    def lastevent_timestamp = Time.at(Rational(@lastevent_ms, 1000)).utc
+    def timeouts = (@timeout || @inactivity_timeout) ? [@timeout, @inactivity_timeout] : nil
+  end
+
+  # The maps of one task_id pattern, by task id. They stay Ruby objects between calls; JavaScript sees a map only
+  # when it leaves the store (pushed as an event, written to disk), through __command.
+  class MapStore
+    def initialize
+      @elements = {}
+    end
+
+    def fetch(task_id, creation_ms) = (@elements[task_id] ||= MapElement.new(task_id, creation_ms))
+    def delete(task_id) = @elements.delete(task_id)
+
+    # A command from JavaScript, as JSON [name, *args] in the call's argument; answers JSON.
+    def __command
+      name, *args = JSON.parse(Sluice.call_js(:argument))
+      case name
+      when "take" then Sluice.json(args.filter_map { |id| (e = @elements.delete(id)) && [id, Sluice.import(e.map)] })
+      when "dump" then Sluice.json(@elements.map { |id, e| [id, Sluice.import(e.map), e.timeout, e.inactivity_timeout] })
+      when "load"
+        id, map, timeout, inactivity_timeout, creation_ms, lastevent_ms = args
+        element = MapElement.new(id, creation_ms, Sluice.revive(map))
+        element.lastevent_ms = lastevent_ms
+        element.timeout = timeout
+        element.inactivity_timeout = inactivity_timeout
+        @elements[id] = element
+        "null"
+      when "delete" then args.each { |id| @elements.delete(id) } && "null"
+      when "clear" then @elements.clear && "null"
+      else raise ArgumentError, "unknown map store command #{name}"
       end
     end
   end

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { type Diagnostic, hasErrors, type PipelinePlan } from "../config/index.js";
 import { DeadLetterQueueWriter } from "../dlq/writer.js";
 import type { Event } from "../event/index.js";
-import type { InputSink } from "../plugins/api.js";
+import { type InputSink, InputUnavailableError } from "../plugins/api.js";
 import type { PluginRegistry } from "../plugins/registry.js";
 import { checkQueueDirectory } from "../queue/page-file.js";
 import { PersistedQueue } from "../queue/persisted-queue.js";
@@ -261,6 +261,13 @@ export class Pipeline {
       } catch (err) {
         if (err instanceof Error && err.name === "AssertionError") throw err;
         node.stats.countFailure("input_exception");
+        if (err instanceof InputUnavailableError) {
+          node.logger.error("input cannot run here; it is not restarted", {
+            plugin: node.id,
+            error: err.message,
+          });
+          return;
+        }
         node.logger.error("input failed; it will be restarted", { plugin: node.id, error: err });
       }
       if (this.stopRequested) return;

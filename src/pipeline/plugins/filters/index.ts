@@ -1,6 +1,7 @@
 // Every filter Sluice ships, for the registry.
 
 import type { FilterSpec } from "../api.js";
+import { aggregateFilter } from "./aggregate.js";
 import { cidrFilter } from "./cidr.js";
 import { cloneFilter } from "./clone.js";
 import { csvFilter } from "./csv.js";
@@ -8,8 +9,8 @@ import { dateFilter } from "./date.js";
 import { dissectFilter } from "./dissect.js";
 import { dnsFilter } from "./dns.js";
 import { dropFilter } from "./drop.js";
-import { elasticsearchFilter } from "./elasticsearch.js";
 import { elapsedFilter } from "./elapsed.js";
+import { elasticsearchFilter } from "./elasticsearch.js";
 import { fingerprintFilter } from "./fingerprint.js";
 import { geoipFilter } from "./geoip.js";
 import { grokFilter } from "./grok.js";
@@ -25,6 +26,7 @@ import { sleepFilter } from "./sleep.js";
 import { splitFilter } from "./split.js";
 import { syslogPriFilter } from "./syslog_pri.js";
 import { throttleFilter } from "./throttle.js";
+import { tldFilter } from "./tld.js";
 import { translateFilter } from "./translate.js";
 import { truncateFilter } from "./truncate.js";
 import { urldecodeFilter } from "./urldecode.js";
@@ -63,4 +65,6 @@ export const filterSpecs: readonly FilterSpec[] = [
   useragentFilter,
   uuidFilter,
   xmlFilter,
+  aggregateFilter,
+  tldFilter,
 ];

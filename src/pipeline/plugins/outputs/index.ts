@@ -7,6 +7,8 @@ import { httpOutput } from "./http.js";
 import { kafkaOutput } from "./kafka.js";
 import { nullOutput } from "./null.js";
 import { pipelineOutput } from "./pipeline.js";
+import { rabbitmqOutput } from "./rabbitmq.js";
+import { s3Output } from "./s3.js";
 import { stdoutOutput } from "./stdout.js";
 import { tcpOutput } from "./tcp.js";
 
@@ -19,4 +21,6 @@ export const outputSpecs: readonly OutputSpec[] = [
   pipelineOutput,
   stdoutOutput,
   tcpOutput,
+  rabbitmqOutput,
+  s3Output,
 ];
