@@ -154,6 +154,8 @@ export const limits = {
   storePostingsBytesMax: 1024 * 1024 * 1024,
   /** Rows `sluice sql` prints as a table (it buffers them to size the columns); json and csv stream every row. */
   sqlTableRowsMax: 10_000,
+  /** Rows one `/_sql` answer may carry (its fetch_size); there are no cursors, so a bigger result is refused. */
+  storeSqlRowsMax: 100_000,
   /** Field references whose parsed path the ruby filter's Ruby side keeps (LogStash::Event.new events); cleared when full. */
   rubyFieldPathCacheEntriesMax: 10_000,
   /** Backtrace lines of a Ruby exception kept in the ruby filter's log entry. */
@@ -166,7 +168,7 @@ export const limits = {
   elasticsearchFilterRequestMillisMax: 60_000,
   /** Datagrams the syslog input holds while the pipeline is full; more are dropped and counted. */
   syslogInputUdpQueuePacketsMax: 2000,
-  /** Bytes of one message line the pipe output keeps queued for a child that reads slower than events come. */
+  /** Bytes the pipe output lets pile up unread in one command's stdin before it waits for the command to catch up. */
   pipeOutputPendingBytesMax: 16 * 1024 * 1024,
 } as const;
 

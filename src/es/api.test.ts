@@ -263,6 +263,78 @@ describe("search endpoints", () => {
   });
 });
 
+describe("sql endpoint", () => {
+  it("answers /_sql in Elasticsearch's shape over a view per index, in json, txt, csv and tsv", async () => {
+    await call(
+      "POST",
+      "/sqlidx/_bulk?refresh=true",
+      `${[
+        { index: {} },
+        { host: "a", bytes: 10, msg: "Hello there" },
+        { index: {} },
+        { host: "b", bytes: 5, msg: "x" },
+        { index: {} },
+        { host: "a", bytes: 7 },
+      ]
+        .map((l) => JSON.stringify(l))
+        .join("\n")}\n`,
+      { "content-type": "application/x-ndjson" },
+    );
+    const sql = 'SELECT "host.keyword" AS host, sum(bytes) AS total FROM sqlidx GROUP BY 1 ORDER BY 1';
+    const json = await call("POST", "/_sql", { query: sql });
+    expect(json.status).toBe(200);
+    expect(json.json).toEqual({
+      columns: [
+        { name: "host", type: "keyword" },
+        { name: "total", type: "long" },
+      ],
+      rows: [
+        ["a", 17],
+        ["b", 5],
+      ],
+    });
+    const txt = await call("POST", "/_sql?format=txt", { query: sql });
+    expect(txt.text).toBe("host|total\n----+-----\na   |17   \nb   |5    \n");
+    const csv = await call("POST", "/_sql?format=csv", {
+      query: "SELECT msg FROM sqlidx ORDER BY bytes DESC",
+    });
+    expect(csv.text).toBe("msg\nHello there\n\nx\n");
+    const tsv = await call("POST", "/_sql?format=tsv", { query: "SELECT count(*) AS n FROM sqlidx" });
+    expect(tsv.text).toBe("n\n3\n");
+    // New fields show up: the views follow the mapping.
+    await call("POST", "/sqlidx/_doc?refresh=true", { host: "c", extra: true });
+    const extra = await call("POST", "/_sql", { query: "SELECT count(*) AS n FROM sqlidx WHERE extra" });
+    expect(extra.json.rows).toEqual([[1]]);
+  });
+
+  it("refuses writes, several statements, bad SQL and results past fetch_size with ES-shaped errors", async () => {
+    const refused = [
+      [{ query: "DELETE FROM sqlidx" }, "verification_exception", "only SELECT"],
+      [{ query: "SELECT 1; SELECT 2" }, "verification_exception", "exactly one SQL statement"],
+      [{ query: "SELECT nope FROM sqlidx" }, "parsing_exception", "nope"],
+      [
+        { query: "SELECT * FROM range(5)", fetch_size: 2 },
+        "illegal_argument_exception",
+        "more than fetch_size [2]",
+      ],
+      [{}, "action_request_validation_exception", "[query] is required"],
+      [{ query: "SELECT 1", fetch_size: 0 }, "illegal_argument_exception", "[fetch_size]"],
+    ] as const;
+    for (const [body, type, reason] of refused) {
+      const r = await call("POST", "/_sql", body);
+      expect(r.status).toBe(400);
+      expect(r.json.error.type).toBe(type);
+      expect(r.json.error.reason).toContain(reason);
+    }
+    const wrongFormat = await call("POST", "/_sql?format=yaml", { query: "SELECT 1" });
+    expect(wrongFormat.status).toBe(400);
+    // The store's own searches are unaffected by the views (an index may even be named like a table).
+    await call("POST", "/i_0/_doc?refresh=true", { v: 1 });
+    expect((await call("POST", "/_sql", { query: "SELECT v FROM i_0" })).json.rows).toEqual([[1]]);
+    expect((await call("GET", "/sqlidx/_count")).json.count).toBe(4);
+  });
+});
+
 describe("helpers", () => {
   it("filter_path keeps matching paths through arrays", () => {
     const body = {

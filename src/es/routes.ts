@@ -10,6 +10,7 @@ import { parseJsonBody } from "./http.js";
 import { indexNotFound, resolveIndices } from "./indices.js";
 import { count, search } from "./search.js";
 import { filterSource, parseSourceFilter } from "./source-filter.js";
+import { sqlReply } from "./sql.js";
 
 type Obj = Record<string, unknown>;
 
@@ -308,6 +309,8 @@ route("POST,PUT", "/{index}/_bulk", bulk);
 
 const searchHandler: Handler = async (store, req) =>
   ok(await search(store, { index: req.params.index, body: await req.json(), query: req.query }));
+route("GET,POST", "/_sql", async (store, req) => ok(await sqlReply(store, await req.json(), req.query)));
+
 route("GET,POST", "/_search", searchHandler);
 route("GET,POST", "/{index}/_search", searchHandler);
 const countHandler: Handler = async (store, req) =>

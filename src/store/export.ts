@@ -16,6 +16,11 @@ export class StoreReadError extends Error {
   override name = "StoreReadError";
 }
 
+/** The database file is held by a running store: DuckDB allows no reader beside its writer. */
+export class StoreLockedError extends StoreReadError {
+  override name = "StoreLockedError";
+}
+
 /** `SELECT` projecting an index's raw table into its user-facing columns (see docs/sql-and-export.md). */
 export function indexViewSelect(state: IndexState, schema = attachedSchema): string {
   const cols = ["_id", "_version", "_source::JSON AS _source"];
@@ -103,13 +108,7 @@ export class StoreSnapshot {
   }
 
   private async checkReadOnly(sql: string): Promise<void> {
-    if (!readOnlyKeywords.test(sql))
-      throw new StoreReadError("only SELECT, WITH, DESCRIBE, SHOW and SUMMARIZE statements are allowed");
-    const extracted = await this.conn.extractStatements(sql);
-    if (extracted.count !== 1) throw new StoreReadError("give exactly one SQL statement");
-    const prepared = await extracted.prepare(0);
-    if (prepared.statementType !== StatementType.SELECT)
-      throw new StoreReadError("only read-only statements are allowed (this one would change something)");
+    await checkReadOnly(this.conn, sql);
   }
 
   /**
@@ -132,6 +131,17 @@ export class StoreSnapshot {
   }
 }
 
+/** Refuses anything but one read-only statement (StoreReadError says why). */
+export async function checkReadOnly(conn: DuckDBConnection, sql: string): Promise<void> {
+  if (!readOnlyKeywords.test(sql))
+    throw new StoreReadError("only SELECT, WITH, DESCRIBE, SHOW and SUMMARIZE statements are allowed");
+  const extracted = await conn.extractStatements(sql);
+  if (extracted.count !== 1) throw new StoreReadError("give exactly one SQL statement");
+  const prepared = await extracted.prepare(0);
+  if (prepared.statementType !== StatementType.SELECT)
+    throw new StoreReadError("only read-only statements are allowed (this one would change something)");
+}
+
 /** `sluice store --data-dir D` keeps D/store.duckdb; `sluice up --data-dir D` keeps D/store/store.duckdb. */
 function storeFile(dataDir: string): string {
   const candidates = [join(dataDir, storeFileName), join(dataDir, "store", storeFileName)];
@@ -147,7 +157,7 @@ async function attach(conn: DuckDBConnection, file: string): Promise<void> {
     const message = e instanceof Error ? e.message : String(e);
     // DuckDB lets one process write a database file, or any number read it, never both at once.
     if (/lock/i.test(message))
-      throw new StoreReadError(
+      throw new StoreLockedError(
         `the store database ${file} is open in another process (a running 'sluice store' or 'sluice up'); DuckDB allows no readers beside a writer, so stop that process first (${message})`,
       );
     throw e;

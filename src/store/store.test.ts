@@ -217,3 +217,67 @@ describe("table formats", () => {
     await expect(open(dir)).rejects.toThrow("table format 99, newer than this build's 2");
   });
 });
+
+describe("pipelined appends", () => {
+  it("keeps call order, unique sequence numbers and every document when appends, id writes and index changes interleave", async () => {
+    const { store } = await open();
+    await store.write([{ action: "index", index: "logs", source: { n: -1 } }]);
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 20; i++) {
+      // Appends with generated ids (pipelined), each adding a field of its own...
+      calls.push(
+        store.write(
+          Array.from({ length: 50 }, (_, k) => ({
+            action: "index" as const,
+            index: "logs",
+            source: { n: i * 50 + k, [`f${i}`]: `v${k}` },
+          })),
+        ),
+      );
+      // ...with barriers between them: a write with an id, and a mapping change.
+      if (i % 5 === 2)
+        calls.push(store.write([{ action: "index", index: "logs", id: `fixed`, source: { n: 1e6 + i } }]));
+      if (i === 10) calls.push(store.putMapping("logs", { properties: { extra: { type: "keyword" } } }));
+    }
+    const results = (await Promise.all(calls)).filter(Array.isArray) as {
+      seqNo?: number;
+      status: number;
+    }[][];
+    const seqs = results.flat().map((r) => r.seqNo as number);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(results.flat().every((r) => r.status === 201 || r.status === 200)).toBe(true);
+    expect(await store.count("logs")).toBe(1 + 1000 + 1);
+    const state = store.index("logs");
+    for (let i = 0; i < 20; i++) expect(state?.mapping.fields[`f${i}`]?.type).toBe("text");
+    expect(state?.mapping.fields.extra?.type).toBe("keyword");
+    const fixed = await store.getDoc("logs", "fixed");
+    expect([fixed?.version, JSON.parse(fixed?.source ?? "{}").n]).toEqual([4, 1e6 + 17]);
+  });
+
+  it("commits an append prepared on top of one whose commit failed, adding the columns that one would have added", async () => {
+    const { store } = await open();
+    await store.write([{ action: "index", index: "logs", source: { a: 1 } }]);
+    const commit = (store as unknown as { commit: (...args: unknown[]) => Promise<void> }).commit;
+    let calls = 0;
+    (store as unknown as { commit: (...args: unknown[]) => Promise<void> }).commit = async function (
+      this: Store,
+      ...args: unknown[]
+    ) {
+      if (calls++ === 0) throw new Error("disk full");
+      return commit.apply(this, args);
+    };
+    const first = store.write([{ action: "index", index: "logs", source: { a: 2, b: "new field" } }]);
+    const second = store.write([{ action: "index", index: "logs", source: { a: 3, b: "again" } }]);
+    await expect(first).rejects.toThrow("disk full");
+    expect((await second)[0]?.status).toBe(201);
+    const state = store.index("logs");
+    const rows = await store.query(
+      `SELECT ${state?.mapping.fields.a?.column} AS a, ${state?.mapping.fields["b.keyword"]?.column} AS b FROM ${state?.table} ORDER BY a`,
+    );
+    expect(rows).toEqual([
+      { a: 1, b: null },
+      { a: 3, b: "again" },
+    ]);
+  });
+});

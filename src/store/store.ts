@@ -101,6 +101,11 @@ export class Store {
   readonly indices = new Map<string, IndexState>();
   readonly templates = new Map<string, { kind: string; body: Record<string, unknown> }>();
   private nextTable = 0;
+  private sqlConn: Promise<SerialConnection> | undefined;
+  /** Settles when every write so far is prepared (pipelined) or done (barriers); the next write starts after. */
+  private prepareTail: Promise<unknown> = Promise.resolve();
+  /** Mapping and next sequence number after the prepared, not yet committed, writes of a table. */
+  private readonly pending = new Map<string, { mapping: IndexMapping; seq: number }>();
   /** In-memory postings by table and text column, built on first use; "disabled" once over the memory limit. */
   private readonly postings = new Map<string, Map<string, FieldPostings | "disabled">>();
 
@@ -182,7 +187,18 @@ export class Store {
     });
   }
 
+  /** A connection of its own for users' SQL: the views it makes must not shadow the store's tables elsewhere. */
+  sqlConnection(): Promise<SerialConnection> {
+    this.sqlConn ??= SerialConnection.open(this.instance);
+    return this.sqlConn;
+  }
+
   async close(): Promise<void> {
+    if (this.sqlConn) {
+      const sql = await this.sqlConn;
+      await sql.exclusive(async () => undefined);
+      sql.close();
+    }
     await this.writer.exclusive(async () => undefined);
     await this.reader.exclusive(async () => undefined);
     this.writer.close();
@@ -242,7 +258,7 @@ export class Store {
   // ---- indices ----
 
   async createIndex(name: string, body: Record<string, unknown> = {}): Promise<IndexState> {
-    return this.writer.exclusive(() => this.createIndexLocked(name, body));
+    return this.barrier(() => this.writer.exclusive(() => this.createIndexLocked(name, body)));
   }
 
   private async createIndexLocked(name: string, body: Record<string, unknown>): Promise<IndexState> {
@@ -310,6 +326,10 @@ export class Store {
   }
 
   async deleteIndex(name: string): Promise<void> {
+    await this.barrier(() => this.deleteIndexLocked(name));
+  }
+
+  private async deleteIndexLocked(name: string): Promise<void> {
     await this.writer.exclusive(async (conn) => {
       const state = this.indices.get(name);
       if (!state) return;
@@ -324,6 +344,10 @@ export class Store {
 
   /** Adds explicit mappings to an existing index (`PUT index/_mapping`). */
   async putMapping(name: string, body: Record<string, unknown>): Promise<void> {
+    await this.barrier(() => this.putMappingLocked(name, body));
+  }
+
+  private async putMappingLocked(name: string, body: Record<string, unknown>): Promise<void> {
     await this.writer.exclusive(async (conn) => {
       const state = this.requireIndex(name);
       const mapping = structuredClone(state.mapping);
@@ -377,27 +401,90 @@ export class Store {
       : null;
   }
 
-  /** Applies writes in order; each index's share is one committed transaction (durable when this resolves). */
+  /**
+   * Applies writes in order; each index's share is one committed transaction (durable when this resolves).
+   *
+   * Appends with generated ids to existing indices (what log shippers send) are pipelined: their JavaScript
+   * half (mapping, tokens, sequence numbers) runs while the previous write commits in DuckDB, from the mapping
+   * and sequence the writes before them leave (`pending`). Any other write is a barrier: it waits for every
+   * earlier write to commit, runs alone, and later writes prepare only after it.
+   */
   async write(ops: WriteOp[]): Promise<WriteResult[]> {
-    return this.writer.exclusive(async () => {
-      const results: WriteResult[] = new Array(ops.length);
-      const byIndex = new Map<string, number[]>();
-      ops.forEach((op, i) => {
-        const list = byIndex.get(op.index) ?? [];
-        list.push(i);
-        byIndex.set(op.index, list);
-      });
-      for (const [index, positions] of byIndex) {
-        await this.writeIndex(
-          index,
-          positions.map((p) => ops[p] as WriteOp),
-          (k, r) => {
-            results[positions[k] as number] = r;
-          },
-        );
+    if (!this.pipelinable(ops)) return this.barrier(() => this.writer.exclusive(() => this.writeLocked(ops)));
+    const prepared = this.prepareTail.then(() => this.prepareAppends(ops));
+    // Enqueued as soon as this write is prepared, so commits keep the order of the write() calls.
+    const committed = prepared.then((batch) =>
+      this.writer.exclusive(() => (batch ? this.commitAppends(batch) : this.writeLocked(ops))),
+    );
+    this.prepareTail = prepared.catch(() => undefined);
+    return committed;
+  }
+
+  /** Runs `work` after every earlier write has committed, and holds later writes until it is done. */
+  private barrier<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.prepareTail.then(work);
+    this.prepareTail = done.catch(() => undefined);
+    return done;
+  }
+
+  private pipelinable(ops: WriteOp[]): boolean {
+    if (process.env.SLUICE_NO_PIPELINE) return false;
+    return ops.every(
+      (op) =>
+        (op.action === "index" || op.action === "create") &&
+        op.id === undefined &&
+        op.ifSeqNo === undefined &&
+        this.indices.has(op.index),
+    );
+  }
+
+  private async writeLocked(ops: WriteOp[]): Promise<WriteResult[]> {
+    const results: WriteResult[] = new Array(ops.length);
+    for (const [index, positions] of groupByIndex(ops)) {
+      await this.writeIndex(
+        index,
+        positions.map((p) => ops[p] as WriteOp),
+        (k, r) => {
+          results[positions[k] as number] = r;
+        },
+      );
+    }
+    return results;
+  }
+
+  /** The JavaScript half of a pipelined write, or null when an index vanished since (the write then runs locked). */
+  private prepareAppends(ops: WriteOp[]): PreparedAppends | null {
+    const results: WriteResult[] = new Array(ops.length);
+    const parts: PreparedAppends["parts"] = [];
+    const groups = groupByIndex(ops);
+    for (const index of groups.keys()) if (!this.indices.has(index)) return null;
+    for (const [index, positions] of groups) {
+      const state = this.indices.get(index) as IndexState;
+      const base = this.pending.get(state.table) ?? { mapping: state.mapping, seq: state.seq };
+      const mapping = structuredClone(base.mapping);
+      const delta: MappingDelta = { added: [], listified: [] };
+      const docs = new Map<string, DocState>();
+      let seq = base.seq;
+      for (const p of positions)
+        results[p] = this.applyOp(state, ops[p] as WriteOp, docs, mapping, delta, () => seq++);
+      this.pending.set(state.table, { mapping, seq });
+      parts.push({ state, docs, mapping, seq });
+    }
+    return { parts, results };
+  }
+
+  private async commitAppends(batch: PreparedAppends): Promise<WriteResult[]> {
+    for (const part of batch.parts) {
+      try {
+        if (this.indices.get(part.state.name) !== part.state)
+          throw new StoreError(404, "index_not_found_exception", `no such index [${part.state.name}]`);
+        await this.commit(part.state, part.docs, part.mapping, part.seq);
+      } finally {
+        // The last prepared write of this table is done: later ones start again from the committed state.
+        if (this.pending.get(part.state.table)?.seq === part.seq) this.pending.delete(part.state.table);
       }
-      return results;
-    });
+    }
+    return batch.results;
   }
 
   private async writeIndex(
@@ -434,7 +521,7 @@ export class Store {
       const result = this.applyOp(state as IndexState, op, docs, mapping, delta, () => seq++);
       report(k, result);
     });
-    await this.commit(state, docs, mapping, delta, seq);
+    await this.commit(state, docs, mapping, seq);
   }
 
   private missingIndexError(index: string): StoreError {
@@ -559,14 +646,21 @@ export class Store {
       storedSeq: current?.storedSeq,
       touched: true,
     });
-    return { ...base, status: live ? 200 : 201, result: live ? "updated" : "created", version, seqNo };
+    // A literal, not a spread of `base`: this runs once per indexed document and the spread showed in profiles.
+    return {
+      index: state.name,
+      id,
+      status: live ? 200 : 201,
+      result: live ? "updated" : "created",
+      version,
+      seqNo,
+    };
   }
 
   private async commit(
     state: IndexState,
     docs: Map<string, DocState>,
     mapping: IndexMapping,
-    delta: MappingDelta,
     seq: number,
   ): Promise<void> {
     const conn = this.writer.raw;
@@ -574,7 +668,9 @@ export class Store {
     if (touched.length === 0 && seq === state.seq) return;
     await conn.run("BEGIN TRANSACTION");
     try {
-      await this.alterColumns(state, delta);
+      // Relative to what is committed, not to what the write saw: a pipelined write may have been prepared
+      // on top of one whose commit then failed.
+      await this.alterColumns(state, mappingDelta(state.mapping, mapping));
       const stale = touched.filter(([, d]) => d.stored).map(([id]) => lit(id));
       if (stale.length > 0) await conn.run(`DELETE FROM ${state.table} WHERE _id IN (${stale.join(",")})`);
       const fields = Object.values(mapping.fields).filter(
@@ -719,6 +815,34 @@ export class Store {
   async query(sql: string): Promise<Row[]> {
     return this.reader.all(sql);
   }
+}
+
+interface PreparedAppends {
+  parts: { state: IndexState; docs: Map<string, DocState>; mapping: IndexMapping; seq: number }[];
+  results: WriteResult[];
+}
+
+/** Positions of the ops, by index, in order of first appearance. */
+function groupByIndex(ops: WriteOp[]): Map<string, number[]> {
+  const byIndex = new Map<string, number[]>();
+  ops.forEach((op, i) => {
+    const list = byIndex.get(op.index) ?? [];
+    list.push(i);
+    byIndex.set(op.index, list);
+  });
+  return byIndex;
+}
+
+/** Columns to add and to turn into lists to take a table from `committed` to `next`. */
+function mappingDelta(committed: IndexMapping, next: IndexMapping): MappingDelta {
+  const delta: MappingDelta = { added: [], listified: [] };
+  for (const field of Object.values(next.fields)) {
+    const before = committed.fields[field.name];
+    if (!before?.column) {
+      if (field.column) delta.added.push(field);
+    } else if (field.list && !before.list && field.type !== "text") delta.listified.push(field);
+  }
+  return delta;
 }
 
 /** Random bytes drawn in blocks: one crypto call per block instead of per generated id. */

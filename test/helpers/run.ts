@@ -91,6 +91,8 @@ export async function missingTools(): Promise<string[]> {
   }
   const rsyslog = await run("rsyslogd", ["-v"], { timeoutMs: 10_000 });
   if (rsyslog.code !== 0) missing.push("rsyslogd (apt-get install rsyslog)");
+  const logger = await run("logger", ["--version"], { timeoutMs: 10_000 });
+  if (logger.code !== 0) missing.push("logger (apt-get install bsdutils)");
   const memcached = await run("/usr/bin/memcached", ["-V"], { timeoutMs: 10_000 });
   if (memcached.code !== 0) missing.push("memcached (apt-get install memcached)");
   const rabbitmq = await run(

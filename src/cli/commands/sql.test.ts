@@ -33,12 +33,13 @@ function doc(method: string, status: number, bytes: number, ts: string) {
   };
 }
 
-async function sql(query: string, format = "table") {
+async function sql(query: string, format = "table", url?: string) {
   let out = "";
   let err = "";
   const code = await runSql(
     query,
-    { dataDir: dir, format },
+    // Nothing listens on port 9 (discard): the locked-file fallback fails fast instead of finding a real store.
+    { dataDir: dir, format, fallbackUrl: "http://127.0.0.1:9", ...(url ? { url } : {}) },
     (s) => {
       out += s;
     },
@@ -179,6 +180,7 @@ describe("sluice sql", () => {
       await new Promise<void>((resolve) => holder.stdout.once("data", () => resolve()));
       const r = await sql("SELECT 1");
       expect(r.code).toBe(1);
+      expect(r.err).toContain("the store is running (its file is locked); asking http://127.0.0.1:9/_sql");
       expect(r.err).toMatch(/open in another process .*sluice store/);
     } finally {
       holder.kill("SIGKILL");
@@ -188,6 +190,34 @@ describe("sluice sql", () => {
     const after = await sql("SELECT _id, word FROM late", "json");
     expect(after.err).toBe("");
     expect(jsonRows(after.out)).toEqual([{ _id: "z", word: "after" }]);
+  });
+
+  it("asks a running store's /_sql with --url, printing the same formats", async () => {
+    const { startStoreServer } = await import("../../es/server.js");
+    const liveDir = mkdtempSync(join(tmpdir(), "sluice-sql-live-"));
+    const server = await startStoreServer({
+      port: 0,
+      dataDir: liveDir,
+      logger: createLogger({ level: "error" }),
+    });
+    try {
+      await fetch(`http://127.0.0.1:${server.port}/live/_doc?refresh=true`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ word: "hello", n: 2 }),
+      });
+      const url = `http://127.0.0.1:${server.port}`;
+      const csv = await sql("SELECT word, n FROM live", "csv", url);
+      expect([csv.code, csv.out, csv.err]).toEqual([0, "word,n\nhello,2\n", ""]);
+      const json = await sql("SELECT n * 2 AS twice FROM live", "json", url);
+      expect(jsonRows(json.out)).toEqual([{ twice: 4 }]);
+      const bad = await sql("DROP TABLE live", "csv", url);
+      expect(bad.code).toBe(1);
+      expect(bad.err).toContain("only SELECT");
+    } finally {
+      await server.close();
+      rmSync(liveDir, { recursive: true, force: true });
+    }
   });
 
   it("finds the database of `sluice up --data-dir D` under D/store", async () => {

@@ -12,7 +12,14 @@ const formats: readonly SqlFormat[] = ["table", "json", "csv"];
 export interface SqlFlags {
   dataDir: string;
   format: string;
+  /** A running store's address: query its `/_sql` endpoint instead of opening the file. */
+  url?: string;
+  /** Asked when the file is locked and no url was given (defaultStoreUrl; tests point it elsewhere). */
+  fallbackUrl?: string;
 }
+
+/** Where `sluice sql` asks when the file is held by a running store and no --url was given. */
+export const defaultStoreUrl = "http://127.0.0.1:9200";
 
 /** Runs one query against DIR/store.duckdb and writes its rows; returns the exit code (1: the store or the query failed). */
 export async function runSql(
@@ -23,8 +30,9 @@ export async function runSql(
 ): Promise<number> {
   if (!formats.includes(flags.format as SqlFormat))
     throw new UsageError(`--format must be one of ${formats.join(", ")}, got "${flags.format}"`);
+  if (flags.url) return httpSql(sql, flags, out, err);
   // DuckDB is loaded by the commands that read the store, not by every `sluice` invocation.
-  const { StoreReadError, StoreSnapshot } = await import("../../store/export.js");
+  const { StoreLockedError, StoreReadError, StoreSnapshot } = await import("../../store/export.js");
   let snapshot: StoreExport.StoreSnapshot | undefined;
   try {
     snapshot = await StoreSnapshot.open(flags.dataDir);
@@ -32,11 +40,61 @@ export async function runSql(
     await writers[flags.format as SqlFormat](result.columns, result.rows, out);
     return 0;
   } catch (e) {
+    if (e instanceof StoreLockedError) {
+      // A running `sluice up` holds the file: its /_sql endpoint answers the same query over the same views.
+      const url = flags.fallbackUrl ?? defaultStoreUrl;
+      err(
+        `sluice sql: the store is running (its file is locked); asking ${url}/_sql (use --url to choose)\n`,
+      );
+      const code = await httpSql(sql, { ...flags, url }, out, err);
+      if (code !== 0) err(`sluice sql: ${e.message}\n`);
+      return code;
+    }
     err(`sluice sql: ${e instanceof StoreReadError ? e.message : errorText(e)}\n`);
     return 1;
   } finally {
     snapshot?.close();
   }
+}
+
+/** The query through a running store's `/_sql` (JSON answer), printed in the asked format. */
+async function httpSql(
+  sql: string,
+  flags: SqlFlags,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
+  const url = `${(flags.url as string).replace(/\/+$/, "")}/_sql?format=json`;
+  let answer: {
+    columns?: { name: string }[];
+    rows?: unknown[][];
+    error?: { type?: string; reason?: string };
+  };
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: sql, fetch_size: limits.storeSqlRowsMax }),
+    });
+    answer = (await res.json()) as typeof answer;
+  } catch (e) {
+    err(`sluice sql: cannot query ${url}: ${errorText(e)}\n`);
+    return 1;
+  }
+  if (answer.error || !answer.columns || !answer.rows) {
+    err(`sluice sql: ${answer.error?.reason ?? `unexpected answer from ${url}`}\n`);
+    return 1;
+  }
+  const rows = answer.rows;
+  async function* chunks(): AsyncIterable<unknown[][]> {
+    yield rows;
+  }
+  await writers[flags.format as SqlFormat](
+    answer.columns.map((c) => c.name),
+    chunks(),
+    out,
+  );
+  return 0;
 }
 
 function errorText(e: unknown): string {
@@ -110,6 +168,10 @@ export function registerSql(program: Command): void {
     )
     .option("--data-dir <dir>", "directory holding the store's database", "./data")
     .option("--format <format>", "table, json (one object per line) or csv", "table")
+    .option(
+      "--url <url>",
+      `ask a running store's /_sql endpoint (e.g. ${defaultStoreUrl}); used by default when the file is held by a running store`,
+    )
     .action(async (query: string, flags: SqlFlags) => {
       process.exitCode = await runSql(
         query,

@@ -1,6 +1,7 @@
 // Every codec Sluice ships, for the registry.
 
 import type { CodecSpec } from "../api.js";
+import { cefCodec } from "./cef.js";
 import { csvCodec } from "./csv.js";
 import { dotsCodec } from "./dots.js";
 import { jsonCodec } from "./json.js";
@@ -19,4 +20,5 @@ export const codecSpecs: readonly CodecSpec[] = [
   multilineCodec,
   plainCodec,
   rubydebugCodec,
+  cefCodec,
 ];

@@ -9,9 +9,11 @@ import { generatorInput } from "./generator.js";
 import { heartbeatInput } from "./heartbeat.js";
 import { httpInput } from "./http.js";
 import { kafkaInput } from "./kafka.js";
+import { pipeInput } from "./pipe.js";
 import { pipelineInput } from "./pipeline.js";
 import { rabbitmqInput } from "./rabbitmq.js";
 import { stdinInput } from "./stdin.js";
+import { syslogInput } from "./syslog.js";
 import { tcpInput } from "./tcp.js";
 import { twitterInput } from "./twitter.js";
 import { udpInput } from "./udp.js";
@@ -31,4 +33,6 @@ export const inputSpecs: readonly InputSpec[] = [
   azureEventHubsInput,
   rabbitmqInput,
   twitterInput,
+  pipeInput,
+  syslogInput,
 ];

@@ -6,6 +6,7 @@ import { fileOutput } from "./file.js";
 import { httpOutput } from "./http.js";
 import { kafkaOutput } from "./kafka.js";
 import { nullOutput } from "./null.js";
+import { pipeOutput } from "./pipe.js";
 import { pipelineOutput } from "./pipeline.js";
 import { rabbitmqOutput } from "./rabbitmq.js";
 import { s3Output } from "./s3.js";
@@ -23,4 +24,5 @@ export const outputSpecs: readonly OutputSpec[] = [
   tcpOutput,
   rabbitmqOutput,
   s3Output,
+  pipeOutput,
 ];
