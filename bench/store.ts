@@ -134,9 +134,14 @@ try {
   console.log(
     `bulk ingest over HTTP (${batchDocs}/request, ${concurrency} in flight): ${Math.round(ingestDps).toLocaleString("en-US")} docs/s`,
   );
-  // The first match on a field after start builds its in-memory postings from the table: timed on its own.
+  // The first match on a field after start scans the table and starts building the field's in-memory
+  // postings in the background; later matches use them once built. Both are timed on their own.
   const cold = await latency(base, { query: { match: { message: "hotel" } } }, 1);
-  console.log(`first match on the field (builds its postings): ${cold.p50.toFixed(1)} ms`);
+  console.log(`first match on the field (a table scan): ${cold.p50.toFixed(1)} ms`);
+  const buildStarted = performance.now();
+  await server.store.fieldPostings("bench", "message");
+  const buildMs = performance.now() - buildStarted;
+  console.log(`postings of the field built (background, after the first match) in ${buildMs.toFixed(0)} ms`);
   const match = await latency(base, { query: { match: { message: "foxtrot kilo" } } });
   console.log(`match p50 ${match.p50.toFixed(1)} ms, p99 ${match.p99.toFixed(1)} ms`);
   const agg = await latency(base, { size: 0, aggs: { s: { terms: { field: "service.keyword" } } } });
@@ -149,6 +154,7 @@ try {
       appender_rps: Math.round(appenderRps),
       ingest_vs_appender: Number((ingestDps / appenderRps).toFixed(3)),
       match_cold_ms: Number(cold.p50.toFixed(1)),
+      postings_build_ms: Math.round(buildMs),
       match_p50_ms: Number(match.p50.toFixed(1)),
       match_p99_ms: Number(match.p99.toFixed(1)),
       agg_p50_ms: Number(agg.p50.toFixed(1)),

@@ -78,6 +78,9 @@ describe("match from in-memory postings", () => {
       source: { text: sentence(next), n: i },
     }));
     await store.write(ops);
+    // The first match starts a background build and scans meanwhile; once built, matches use the postings.
+    expect(await store.fieldPostings("docs", "text", false)).toBeNull();
+    expect(await store.fieldPostings("docs", "text")).not.toBeNull();
     for (const body of queries(next)) {
       const { fast, scan } = await both(store, body);
       expect(fast).toEqual(scan);
@@ -100,6 +103,34 @@ describe("match from in-memory postings", () => {
     expect(total(fast)).toBeGreaterThan(10);
   });
 
+  it("replays the commits that land while the postings are being built", async () => {
+    const { store } = await open();
+    const next = random(5);
+    await store.write(
+      Array.from({ length: 3000 }, (_, i) => ({
+        action: "index" as const,
+        index: "docs",
+        id: String(i),
+        source: { text: sentence(next) },
+      })),
+    );
+    const build = store.fieldPostings("docs", "text");
+    const writes = [
+      store.write([{ action: "delete", index: "docs", id: "7" }]),
+      store.write([{ action: "index", index: "docs", id: "8", source: { text: "plum plum plum" } }]),
+      store.write([{ action: "index", index: "docs", source: { text: "amber new" } }]),
+    ];
+    await Promise.all([build, ...writes]);
+    for (const body of [
+      { query: { match: { text: "plum" } } },
+      { query: { match: { text: "amber new" } }, size: 20 },
+      { query: { match: { text: "red green" } }, track_total_hits: true },
+    ]) {
+      const { fast, scan } = await both(store, body);
+      expect(fast).toEqual(scan);
+    }
+  });
+
   it("rebuilds the postings from the table after a restart", async () => {
     const { store, dir } = await open();
     const next = random(11);
@@ -111,10 +142,12 @@ describe("match from in-memory postings", () => {
         source: { text: sentence(next) },
       })),
     );
+    await store.fieldPostings("docs", "text");
     const before = await both(store, { query: { match: { text: "amber plum" } } });
     await store.close();
     stores.splice(stores.indexOf(store), 1);
     const reopened = (await open(dir)).store;
+    expect(await reopened.fieldPostings("docs", "text")).not.toBeNull();
     const after = await both(reopened, { query: { match: { text: "amber plum" } } });
     expect(after.fast).toEqual(after.scan);
     expect(after.fast).toEqual(before.fast);

@@ -29,7 +29,8 @@ export async function searchByPostings(
   if (!match) return null;
   const terms = [...new Set(analyze(match.text))];
   if (terms.length === 0 || terms.length >= 65_535) return null;
-  const postings = await store.fieldPostings(search.state.name, match.field);
+  // Not waiting: while a field's postings are built in the background, its matches scan the table.
+  const postings = await store.fieldPostings(search.state.name, match.field, false);
   if (!postings) return null;
   const need = match.and ? terms.length : Math.max(1, minimumShouldMatch(match.msm, terms.length));
   const result = postings.search({ terms, need, boost: match.boost, top: search.from + search.size });
@@ -37,8 +38,14 @@ export async function searchByPostings(
   const rows =
     page.length === 0
       ? []
-      : await store.query(
-          `SELECT _id, _seq, _version, _source FROM ${search.state.table} WHERE _seq IN (${page.map((h) => h.seq).join(", ")})`,
+      : // One point lookup per hit: each equality skips to its row group by the `_seq` zone maps, where an IN
+        // list scans the column (measured at 1M documents: 14-25 ms against 37-91 ms).
+        await store.query(
+          page
+            .map(
+              (h) => `SELECT _id, _seq, _version, _source FROM ${search.state.table} WHERE _seq = ${h.seq}`,
+            )
+            .join(" UNION ALL "),
         );
   const bySeq = new Map(rows.map((row) => [Number(row._seq), row]));
   const hits: Obj[] = [];

@@ -50,6 +50,8 @@ export class FieldPostings {
   /** Live documents with at least one token, and their summed token counts (BM25's N and average length). */
   docs = 0;
   totalLength = 0;
+  private scores = new Float64Array(0);
+  private matched = new Uint16Array(0);
   /** Approximate memory held, for the store's limit. */
   bytes = this.lengths.byteLength;
 
@@ -101,9 +103,9 @@ export class FieldPostings {
 
   /** BM25 over the live documents, with the same arithmetic, in the same order, as the SQL scoring. */
   search(query: PostingsQuery): PostingsResult {
+    assert(query.terms.length < 65_535, "more query terms than the match counters hold");
     const avg = this.docs > 0 ? this.totalLength / this.docs : 0;
-    const scores = new Float64Array(this.lengths.length);
-    const matched = new Uint16Array(this.lengths.length);
+    const { scores, matched } = this.scratch();
     const touched: number[] = [];
     for (const term of query.terms) {
       const postings = this.terms.get(term);
@@ -122,7 +124,23 @@ export class FieldPostings {
         scores[seq] = (scores[seq] as number) + (weight * tf) / (tf + norm);
       }
     }
-    return topHits(touched, scores, matched, query);
+    const result = topHits(touched, scores, matched, query);
+    // Only the touched slots were written: clearing them is cheaper than zeroing the whole scratch space.
+    for (const seq of touched) {
+      scores[seq] = 0;
+      matched[seq] = 0;
+    }
+    return result;
+  }
+
+  /** Per-document accumulators, kept between searches (all zero between them) and grown with the documents. */
+  private scratch(): { scores: Float64Array; matched: Uint16Array } {
+    if (this.scores.length < this.lengths.length) {
+      this.bytes += (this.lengths.length - this.scores.length) * 10;
+      this.scores = new Float64Array(this.lengths.length);
+      this.matched = new Uint16Array(this.lengths.length);
+    }
+    return { scores: this.scores, matched: this.matched };
   }
 }
 
@@ -134,40 +152,33 @@ function topHits(
 ): PostingsResult {
   let total = 0;
   let maxScore: number | null = null;
+  // Best first; a candidate is compared by number before any object is made (most never enter).
   const best: PostingsHit[] = [];
-  const worse = (a: PostingsHit, b: PostingsHit) =>
-    a.score < b.score || (a.score === b.score && a.seq > b.seq);
   for (const seq of touched) {
     if ((matched[seq] as number) < query.need) continue;
     total++;
     const score = scores[seq] as number;
     if (maxScore === null || score > maxScore) maxScore = score;
     if (query.top === 0) continue;
-    const hit = { seq, score };
-    if (best.length < query.top) {
-      best.push(hit);
-      if (best.length === query.top) best.sort((a, b) => (worse(a, b) ? 1 : -1));
-      continue;
+    if (best.length === query.top) {
+      const last = best[best.length - 1] as PostingsHit;
+      if (score < last.score || (score === last.score && seq > last.seq)) continue;
+      best.pop();
     }
-    if (!worse(hit, best[best.length - 1] as PostingsHit)) insertSorted(best, hit, worse);
+    insertHit(best, seq, score);
   }
-  if (best.length < query.top) best.sort((a, b) => (worse(a, b) ? 1 : -1));
   return { total, maxScore, hits: best };
 }
 
-/** Puts `hit` into the best-first list, dropping the last one (the list is at its size). */
-function insertSorted(
-  best: PostingsHit[],
-  hit: PostingsHit,
-  worse: (a: PostingsHit, b: PostingsHit) => boolean,
-) {
+/** Puts a hit into the best-first list at its place: higher score first, then lower sequence number. */
+function insertHit(best: PostingsHit[], seq: number, score: number): void {
   let lo = 0;
-  let hi = best.length - 1;
+  let hi = best.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (worse(best[mid] as PostingsHit, hit)) hi = mid;
-    else lo = mid + 1;
+    const other = best[mid] as PostingsHit;
+    if (other.score > score || (other.score === score && other.seq < seq)) lo = mid + 1;
+    else hi = mid;
   }
-  best.pop();
-  best.splice(lo, 0, hit);
+  best.splice(lo, 0, { seq, score });
 }

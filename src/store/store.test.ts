@@ -218,13 +218,13 @@ describe("table formats", () => {
   });
 });
 
-describe("pipelined appends", () => {
-  it("keeps call order, unique sequence numbers and every document when appends, id writes and index changes interleave", async () => {
+describe("concurrent writes", () => {
+  it("keep call order, unique sequence numbers and every document when appends, id writes and mapping changes interleave", async () => {
     const { store } = await open();
     await store.write([{ action: "index", index: "logs", source: { n: -1 } }]);
     const calls: Promise<unknown>[] = [];
     for (let i = 0; i < 20; i++) {
-      // Appends with generated ids (pipelined), each adding a field of its own...
+      // Appends with generated ids, each adding a field of its own...
       calls.push(
         store.write(
           Array.from({ length: 50 }, (_, k) => ({
@@ -255,7 +255,7 @@ describe("pipelined appends", () => {
     expect([fixed?.version, JSON.parse(fixed?.source ?? "{}").n]).toEqual([4, 1e6 + 17]);
   });
 
-  it("commits an append prepared on top of one whose commit failed, adding the columns that one would have added", async () => {
+  it("leave the mapping as committed when a commit fails, so the next write adds the columns it needs", async () => {
     const { store } = await open();
     await store.write([{ action: "index", index: "logs", source: { a: 1 } }]);
     const commit = (store as unknown as { commit: (...args: unknown[]) => Promise<void> }).commit;
