@@ -1,7 +1,9 @@
 // Pipeline benchmark: generator → null events/s; tcp json_lines → file events/s and MiB/s; tcp plain lines → file
 // lines/s beside Debian's rsyslog (imtcp → omfile with a private config) fed the same bytes in the same run; time
 // from start to "pipeline started"; peak RSS; persisted-queue throughput as a ratio of the memory queue's (in process);
-// kafka → json → kafka through a Sluice broker beside kafkajs's raw produce and consume rates against it.
+// kafka → json → kafka through a Sluice broker beside kafkajs's raw produce and consume rates against it;
+// tcp Apache combined lines → grok %{COMBINEDAPACHELOG} + date → json_lines file (MiB/s and events/s); generator →
+// ruby { event.set } → null events/s.
 // Prints human-readable lines, then one JSON object as the last line.
 // It never fails on speed.
 
@@ -25,8 +27,12 @@ const lineCount = Number(process.env.BENCH_LINES ?? 1_000_000);
 const generatorCount = Number(process.env.BENCH_GENERATOR_EVENTS ?? 2_000_000);
 /** Extra `sluice run` flags, e.g. "-w 1 -b 1000", for exploring settings. */
 const extraFlags = (process.env.BENCH_SLUICE_FLAGS ?? "").split(" ").filter((f) => f !== "");
-/** Only the named cases (comma list of generator,passthrough,json,queue,kafka); all by default. */
-const only = new Set((process.env.BENCH_ONLY ?? "generator,passthrough,json,queue,kafka").split(","));
+/** Only the named cases (comma list of generator,passthrough,json,queue,kafka,grok,ruby); all by default. */
+const only = new Set(
+  (process.env.BENCH_ONLY ?? "generator,passthrough,json,queue,kafka,grok,ruby").split(","),
+);
+const grokLineCount = Number(process.env.BENCH_GROK_LINES ?? lineCount);
+const rubyEvents = Number(process.env.BENCH_RUBY_EVENTS ?? 200_000);
 const queueEvents = Number(process.env.BENCH_QUEUE_EVENTS ?? 500_000);
 const kafkaEvents = Number(process.env.BENCH_KAFKA_EVENTS ?? 300_000);
 /** Records per kafkajs send, and sends in flight at once, for the raw produce baseline. */
@@ -63,6 +69,30 @@ function makeLines(count: number): Buffer {
   for (let i = 0; i < count; i++) {
     parts.push(
       `<134>Nov 25 13:00:00 web-${i % 17} nginx[${1000 + (i % 97)}]: 10.0.${i % 255}.${i % 253} GET /api/items/${i} 200 ${i % 5000} "curl/8.1"\n`,
+    );
+  }
+  return Buffer.from(parts.join(""));
+}
+
+const agents = [
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+  "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+  "curl/7.88.1",
+];
+const methods = ["GET", "GET", "POST", "HEAD"];
+const statuses = ["200", "200", "304", "404", "500"];
+
+/** Apache combined-log lines of about 190 bytes, all different (the same generator as bench/grok.ts). */
+function makeApacheLines(count: number): Buffer {
+  const parts: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const ip = `${10 + (i % 200)}.${(i >> 3) % 256}.${(i >> 7) % 256}.${i % 251}`;
+    const user = i % 17 === 0 ? "frank" : "-";
+    const time = `${String(i % 24).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}:${String((i >> 6) % 60).padStart(2, "0")}`;
+    const bytes = i % 9 === 0 ? "-" : String((i * 37) % 50_000);
+    const referrer = i % 3 === 0 ? "-" : `https://www.example.com/page/${i % 100}`;
+    parts.push(
+      `${ip} - ${user} [10/Oct/2023:${time} -0700] "${methods[i % methods.length]} /items/${i}?q=${i % 13} HTTP/1.1" ${statuses[i % statuses.length]} ${bytes} "${referrer}" "${agents[i % agents.length]}"\n`,
     );
   }
   return Buffer.from(parts.join(""));
@@ -231,21 +261,31 @@ interface TcpRun {
   rssMiB: number;
 }
 
-/** tcp → file through Sluice: one event per input line, one line per event in the file. */
-async function sluiceTcpRun(data: Buffer, inputCodec: string, outputCodec: string): Promise<TcpRun> {
+/**
+ * tcp → (filters) → file through Sluice: one event per input line, one line per event in the file. `unwanted` is
+ * text that must not appear in the output (failure tags), checked after the timing.
+ */
+async function sluiceTcpRun(
+  data: Buffer,
+  inputCodec: string,
+  outputCodec: string,
+  { filters = "", lines = lineCount, unwanted = [] as string[] } = {},
+): Promise<TcpRun> {
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-pipeline-"));
   try {
     const port = await freePort();
     const out = join(dir, "out.log");
-    const config = `input { tcp { port => ${port} host => "127.0.0.1" codec => ${inputCodec} } } output { file { path => "${out}" codec => ${outputCodec} flush_interval => 0 } }`;
+    const config = `input { tcp { port => ${port} host => "127.0.0.1" codec => ${inputCodec} } } filter { ${filters} } output { file { path => "${out}" codec => ${outputCodec} flush_interval => 0 } }`;
     const { child, startupMs } = await startSluice(config, join(dir, "data"));
     const start = performance.now();
     await send(port, data);
-    const seconds = ((await waitForLines(out, lineCount, child)) - start) / 1000;
+    const seconds = ((await waitForLines(out, lines, child)) - start) / 1000;
     const rssMiB = peakRssMiB(child.pid!);
     await stop(child);
+    const written = unwanted.length > 0 ? readFileSync(out) : Buffer.alloc(0);
+    for (const text of unwanted) if (written.includes(text)) throw new Error(`output contains ${text}`);
     return {
-      perSecond: lineCount / seconds,
+      perSecond: lines / seconds,
       mibPerSecond: data.length / 2 ** 20 / seconds,
       startupMs,
       rssMiB,
@@ -255,16 +295,22 @@ async function sluiceTcpRun(data: Buffer, inputCodec: string, outputCodec: strin
   }
 }
 
-/** generator → null: events per second after the pipeline started, until the process exits on its own. */
-async function generatorRun(): Promise<{ eps: number; startupMs: number }> {
+/**
+ * generator → (filters) → null: events per second after the pipeline started, until the process exits on its
+ * own.
+ */
+async function generatorRun(
+  count = generatorCount,
+  filters = "",
+): Promise<{ eps: number; startupMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), "sluice-bench-generator-"));
   try {
-    const config = `input { generator { count => ${generatorCount} } } output { null {} }`;
+    const config = `input { generator { count => ${count} } } filter { ${filters} } output { null {} }`;
     const { child, startupMs } = await startSluice(config, join(dir, "data"));
     const start = performance.now();
     const code = await new Promise((r) => child.once("exit", r));
     if (code !== 0) throw new Error(`generator pipeline exited ${code}`);
-    return { eps: generatorCount / ((performance.now() - start) / 1000), startupMs };
+    return { eps: count / ((performance.now() - start) / 1000), startupMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -533,6 +579,31 @@ async function main(): Promise<void> {
   console.log(
     `sluice kafka → json → kafka:     ${fmt(kafkaEps)} events/s  (${(kafkaEps / kafkaConsumeRps).toFixed(2)} × raw consume, ${(kafkaEps / kafkaProduceRps).toFixed(2)} × raw produce; ${fmt(kafkaEvents)} records; first output after ${median(kafkaPipelineFirst).toFixed(0)} ms)`,
   );
+  const grok: number[] = [];
+  const grokMib: number[] = [];
+  const apacheLines = only.has("grok") ? makeApacheLines(grokLineCount) : Buffer.alloc(0);
+  const grokFilters = [
+    `grok { match => { "message" => "%{COMBINEDAPACHELOG}" } }`,
+    `date { match => ["timestamp", "dd/MMM/yyyy:HH:mm:ss Z"] }`,
+  ].join(" ");
+  for (let i = 0; i < (only.has("grok") ? runs : 0); i++) {
+    const r = await sluiceTcpRun(apacheLines, "line", "json_lines", {
+      filters: grokFilters,
+      lines: grokLineCount,
+      unwanted: ["_grokparsefailure", "_dateparsefailure", "_groktimeout"],
+    });
+    grok.push(r.perSecond);
+    grokMib.push(r.mibPerSecond);
+    rss.push(r.rssMiB);
+  }
+  console.log(
+    `sluice tcp apache → grok + date → json_lines file: ${fmt(median(grok))} events/s, ${median(grokMib).toFixed(1)} MiB/s in (${fmt(grokLineCount)} lines, ${(apacheLines.length / 2 ** 20).toFixed(1)} MiB)`,
+  );
+  const ruby: number[] = [];
+  for (let i = 0; i < (only.has("ruby") ? runs : 0); i++) {
+    ruby.push((await generatorRun(rubyEvents, `ruby { code => "event.set('x', 1)" }`)).eps);
+  }
+  console.log(`generator → ruby event.set → null: ${fmt(median(ruby))} events/s (${fmt(rubyEvents)} events)`);
   console.log(`start to ready:                  ${median(startup).toFixed(0)} ms`);
   console.log(`peak RSS:                        ${Math.max(...rss).toFixed(0)} MiB`);
 
@@ -556,6 +627,9 @@ async function main(): Promise<void> {
       kafka_pipeline_vs_raw_produce: Number((kafkaEps / kafkaProduceRps).toFixed(3)),
       kafka_pipeline_first_ms: Math.round(median(kafkaPipelineFirst)),
       kafka_raw_consume_first_ms: Math.round(median(kafkaConsumeFirst)),
+      grok_eps: Math.round(median(grok)),
+      grok_mibps: Number(median(grokMib).toFixed(2)),
+      ruby_eps: Math.round(median(ruby)),
     }),
   );
 }

@@ -7,6 +7,8 @@
 import v8 from "node:v8";
 import vm from "node:vm";
 import { IsolatedMatchTimeout, isolatedMatcher } from "./isolated.js";
+import { checksPass, type LinearRewrite, linearRewrite } from "./linearize.js";
+import { namedCaptures, type UnnamedRegExp, unnamedCopy } from "./unnamed.js";
 
 // Both flags must be set before the regexes they apply to are created: this module is imported by the grok
 // compiler, which creates all grok regexes. `--enable-experimental-regexp-engine` only makes the `l` flag
@@ -20,6 +22,9 @@ export class MatchTimeoutError extends Error {}
 /** Group name to captured text (undefined for a group that took no part). */
 export type MatchGroups = Record<string, string | undefined>;
 
+/** A match as the native paths give it (captures by index, see `unnamed`) or by name. */
+export type Captures = RegExpExecArray | MatchGroups;
+
 /** How a compiled regex is run. */
 export interface BoundedRegExp {
   readonly regex: RegExp;
@@ -29,6 +34,14 @@ export interface BoundedRegExp {
   readonly linear: boolean;
   /** For a regex that is not linear: a linear superset to rule out non-matching input cheaply. */
   readonly prefilter: RegExp | undefined;
+  /**
+   * For a regex that is not linear: a linear rewrite whose match is the original's whenever its checks pass
+   * (guards settled by context, edge guards and widened repeats checked on the input). Its "no" is final.
+   */
+  readonly rewrite: LinearRewrite | undefined;
+  /** Copies of `regex` and of the rewrite without group names, for the native paths (see unnamed.ts). */
+  readonly unnamed: UnnamedRegExp | undefined;
+  readonly rewriteUnnamed: RegExp | undefined;
   /** Its id on the helper thread, once registered there. */
   isolatedId?: number;
 }
@@ -45,14 +58,28 @@ export function linearEngineAccepts(source: string, flags: string): boolean {
 }
 
 export function boundRegExp(regex: RegExp, names: readonly string[], handTranslated: boolean): BoundedRegExp {
+  const unnamed = handTranslated ? unnamedCopy(regex) : undefined;
   if (handTranslated && linearEngineAccepts(regex.source, regex.flags)) {
-    return { regex, names, linear: true, prefilter: undefined };
+    return {
+      regex,
+      names,
+      linear: true,
+      prefilter: undefined,
+      rewrite: undefined,
+      unnamed,
+      rewriteUnnamed: undefined,
+    };
   }
-  const relaxed = handTranslated ? dropAssertions(regex.source) : undefined;
   const flags = regex.flags.replace(/[^ms]/g, "");
+  const rewrite = handTranslated
+    ? linearRewrite(regex.source, flags, (source) => linearEngineAccepts(source, flags))
+    : undefined;
+  const relaxed = handTranslated ? dropAssertions(regex.source) : undefined;
   const prefilter =
     relaxed !== undefined && linearEngineAccepts(relaxed, flags) ? new RegExp(relaxed, flags) : undefined;
-  return { regex, names, linear: false, prefilter };
+  const rewriteUnnamed =
+    rewrite !== undefined && unnamed !== undefined ? unnamedCopy(rewrite.regex)?.regex : undefined;
+  return { regex, names, linear: false, prefilter, rewrite, unnamed, rewriteUnnamed };
 }
 
 /**
@@ -60,7 +87,32 @@ export function boundRegExp(regex: RegExp, names: readonly string[], handTransla
  * match. Throws MatchTimeoutError when the budget runs out.
  */
 export function execBounded(bounded: BoundedRegExp, input: string, timeoutMs: number): MatchGroups | null {
-  if (bounded.linear || timeoutMs <= 0) return groupsOf(bounded.regex.exec(input));
+  const found = execBoundedCaptures(bounded, input, timeoutMs);
+  if (found === null || !Array.isArray(found)) return found;
+  return namedCaptures(found, bounded.unnamed!.indexOf);
+}
+
+/**
+ * As execBounded, but a match found natively comes back as the unnamed copy's RegExpExecArray when there is one
+ * (read it with the indexes of `bounded.unnamed`), which saves building a groups object per match.
+ */
+export function execBoundedCaptures(
+  bounded: BoundedRegExp,
+  input: string,
+  timeoutMs: number,
+): Captures | null {
+  if (bounded.linear || timeoutMs <= 0) {
+    return bounded.unnamed !== undefined
+      ? bounded.unnamed.regex.exec(input)
+      : groupsOf(bounded.regex.exec(input));
+  }
+  if (bounded.rewrite !== undefined) {
+    const match = (bounded.rewriteUnnamed ?? bounded.rewrite.regex).exec(input);
+    if (match === null) return null;
+    if (checksPass(bounded.rewrite.checks, input, match.index, match[0].length)) {
+      return bounded.rewriteUnnamed !== undefined ? match : groupsOf(match);
+    }
+  }
   if (bounded.prefilter !== undefined && !bounded.prefilter.test(input)) return null;
   if (isolatedMatcher.accepts(input, bounded.names) && reproducible(bounded.regex)) {
     bounded.isolatedId ??= isolatedMatcher.register(bounded.regex, bounded.names);

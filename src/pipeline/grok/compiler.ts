@@ -14,6 +14,8 @@ export interface CaptureTarget {
   readonly coerce: Coercion;
   /** Generated group names holding this capture, in pattern order (a name used twice fills an array). */
   readonly jsNames: readonly string[];
+  /** The same groups' capture indexes in `bounded.unnamed` (empty when there is no unnamed copy). */
+  readonly indexes: readonly number[];
 }
 
 export interface CompiledGrok {
@@ -63,9 +65,18 @@ export function compileGrok(
     const regex =
       rewrite === undefined ? translated.regex : new RegExp(rewrite.source, translated.regex.flags);
     const repeats = rewrite?.repeats ?? [];
+    const bounded = boundRegExp(
+      regex,
+      [...names, ...repeats.map((r) => r.spanName)],
+      translated.handTranslated,
+    );
+    const indexOf = bounded.unnamed?.indexOf;
     compiled = {
-      bounded: boundRegExp(regex, [...names, ...repeats.map((r) => r.spanName)], translated.handTranslated),
-      captures: captureTargets(translated.groups),
+      bounded,
+      captures: captureTargets(translated.groups).map((target) => ({
+        ...target,
+        indexes: indexOf === undefined ? [] : target.jsNames.map((name) => indexOf.get(name)!),
+      })),
       repeats,
     };
     if (cache.size >= limits.grokCompiledPatternCacheEntriesMax) cache.clear();
@@ -162,7 +173,9 @@ function balancedClose(text: string, from: number): number {
  * Groups named groups by their written name, in order of first appearance (Ruby's named_captures), and reads
  * the field and coercion from `NAME:field:type` the way Logstash does: a name without `:` is its own field.
  */
-function captureTargets(groups: readonly { jsName: string; name: string }[]): CaptureTarget[] {
+function captureTargets(
+  groups: readonly { jsName: string; name: string }[],
+): Omit<CaptureTarget, "indexes">[] {
   const byName = new Map<string, string[]>();
   for (const group of groups) {
     const names = byName.get(group.name);

@@ -10,7 +10,10 @@ const backquote = "`";
 const octet = r`(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]{1,2})`;
 const ipv4Body = r`${octet}\.${octet}\.${octet}\.${octet}`;
 /** IPv6 built from RFC 3986's IPv6address grammar; an optional `%zone` follows. */
-const h16 = "[0-9A-Fa-f]{1,4}";
+// One to four hex digits, longest first as `{1,4}` tries them, spelled without a count: a count nested in IPV6's
+// `{0,6}` would take the regex past what V8's linear engine accepts.
+const hex = "[0-9A-Fa-f]";
+const h16 = `${hex}(?:${hex}(?:${hex}${hex}?)?)?`;
 const ls32 = `(?:${h16}:${h16}|${ipv4Body})`;
 const ipv6Body = [
   `(?:${h16}:){6}${ls32}`,
@@ -23,6 +26,13 @@ const ipv6Body = [
   `(?:(?:${h16}:){0,5}${h16})?::${h16}`,
   `(?:(?:${h16}:){0,6}${h16})?::`,
 ].join("|");
+
+/**
+ * `atom` zero to `n` times, longest first as `{0,n}` tries them, spelled as nested optional groups: counts above
+ * 16 are refused by V8's linear engine, and this spelling matches exactly the same text in the same order.
+ */
+const upTo = (atom: string, n: number): string => (n === 0 ? "" : `(?:${atom}${upTo(atom, n - 1)})?`);
+const hostLabel = `[0-9A-Za-z]${upTo("[0-9A-Za-z-]", 62)}`;
 
 const shared: PatternSet = {
   USERNAME: "[a-zA-Z0-9._-]+",
@@ -53,7 +63,8 @@ const shared: PatternSet = {
   IPV6: `(?:${ipv6Body})(?:%.+)?`,
   IPV4: `(?<![0-9])(?:${ipv4Body})(?![0-9])`,
   IP: "(?:%{IPV6}|%{IPV4})",
-  HOSTNAME: r`\b(?:[0-9A-Za-z][0-9A-Za-z-]{0,62})(?:\.(?:[0-9A-Za-z][0-9A-Za-z-]{0,62}))*(?:\.?|\b)`,
+  // Labels of 1 to 63 characters (Logstash: `[0-9A-Za-z][0-9A-Za-z-]{0,62}`).
+  HOSTNAME: r`\b(?:${hostLabel})(?:\.(?:${hostLabel}))*(?:\.?|\b)`,
   IPORHOST: "(?:%{IP}|%{HOSTNAME})",
   HOSTPORT: "%{IPORHOST}:%{POSINT}",
   PATH: "(?:%{UNIXPATH}|%{WINPATH})",
@@ -111,7 +122,8 @@ const emailAtom = "[a-zA-Z0-9!#$%&'*+\\-/=?^_`{|}~]";
 
 export const ecs: PatternSet = {
   ...shared,
-  EMAILLOCALPART: `${emailAtom}{1,64}(?:\\.${emailAtom}{1,62}){0,63}`,
+  // Logstash: atom{1,64}(?:\.atom{1,62}){0,63}; the `{0,63}` is widened and checked at match time (bounded.ts).
+  EMAILLOCALPART: `${emailAtom}${upTo(emailAtom, 63)}(?:\\.${emailAtom}${upTo(emailAtom, 61)}){0,63}`,
   URIHOST: "%{IPORHOST}(?::%{POSINT})?",
   URIQUERY: r`[A-Za-z0-9$.+!*'|(){},~@#%&/=:;_?\-\[\]<>]*`,
   URIPARAM: r`\?%{URIQUERY}`,

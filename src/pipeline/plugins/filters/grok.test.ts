@@ -245,6 +245,27 @@ describe("grok filter: failures and timeouts", () => {
     expect(run({ message: "abc" }).event.get("y")).toBe("bc");
   });
 
+  it("the default timeout gives the same fields as no timeout, on the native path and when its checks fall back", () => {
+    const line =
+      '10.1.2.3 - frank [10/Oct/2023:13:55:36 -0700] "GET /a?b=1 HTTP/1.1" 200 2326 "https://x.example/" "curl/8.1"';
+    for (const mode of ["disabled", "v8"] as const) {
+      const bounded = setup(`match => { "message" => "%{COMBINEDAPACHELOG}" }`, mode).run({ message: line });
+      const free = setup(`match => { "message" => "%{COMBINEDAPACHELOG}" } timeout_millis => 0`, mode).run({
+        message: line,
+      });
+      expect(bounded.matched).toBe(true);
+      const fields = (event: Event) => ({ ...event.toObject(), "@timestamp": undefined });
+      expect(fields(bounded.event)).toEqual(fields(free.event));
+      expect(bounded.event.get(mode === "v8" ? "[source][address]" : "clientip")).toBe("10.1.2.3");
+    }
+    const ip = setup(`match => { "message" => "%{IP:ip}" }`);
+    expect(ip.run({ message: "from 10.0.0.1" }).event.get("ip")).toBe("10.0.0.1");
+    // The linear rewrite would take "4.5.6.7"; the digit before it sends the match to the exact path.
+    const edge = ip.run({ message: "_1234.5.6.7" });
+    expect(edge.matched).toBe(false);
+    expect(edge.event.get("tags")).toEqual(["_grokparsefailure"]);
+  });
+
   it("refuses an unknown pattern and an invalid regex at create time", () => {
     expect(refused(`match => { "message" => "%{NOPE:x}" }`)).toContain("pattern %{NOPE:x} not defined");
     expect(refused(`match => { "message" => "(unclosed" }`)).toContain("cannot compile grok pattern");
