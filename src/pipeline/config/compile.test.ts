@@ -196,11 +196,15 @@ describe("parseFieldReference", () => {
     ["a", ["a"]],
     ["[@metadata][x]", ["@metadata", "x"]],
     ["[a]", ["a"]],
+    // Embedded references filling a whole element, as Logstash's strict tokenizer reads them.
+    ["[[a][b]]", ["a", "b"]],
+    ["[a][[b]]", ["a", "b"]],
+    ["[[rule][id]]", ["rule", "id"]],
   ])("%s", (text, path) => {
     expect(parseFieldReference(text)).toEqual({ path });
   });
 
-  it.each(["", "[a", "[a]b", "[]", "a[b]", "[a][[b]]"])("rejects %j", (text) => {
+  it.each(["", "[a", "[a]b", "[]", "a[b]", "[a]]", "[[]]", "[[a]b]", "a]"])("rejects %j", (text) => {
     expect(parseFieldReference(text)).toHaveProperty("error");
   });
 });

@@ -142,27 +142,30 @@ function rankOf(operator: BooleanOperator): number {
  */
 export function parseFieldReference(text: string): { path: string[] } | { error: string } {
   if (text.length === 0) return { error: "empty field reference" };
-  if (!text.startsWith("[")) {
-    if (/[[\]]/.test(text))
-      return { error: `malformed field reference \`${text}\`: brackets inside a bare name` };
-    return { path: [text] };
-  }
+  if (!text.includes("[") && !text.includes("]")) return { path: [text] };
+  // Logstash's strict reading: `[a][b]`, and embedded references that fill a whole element (`[[a][b]]` is
+  // `[a][b]`); text beside brackets, empty elements and unbalanced brackets are errors.
+  const bad = (why: string) => ({ error: `malformed field reference \`${text}\`: ${why}` });
   const path: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    if (text[i] !== "[")
-      return { error: `malformed field reference \`${text}\`: expected \`[\` at character ${i + 1}` };
-    const close = text.indexOf("]", i + 1);
-    if (close < 0) return { error: `malformed field reference \`${text}\`: unclosed \`[\`` };
-    const element = text.slice(i + 1, close);
-    if (element.length === 0 || element.includes("[")) {
-      return {
-        error: `malformed field reference \`${text}\`: empty or nested element at character ${i + 1}`,
-      };
-    }
-    path.push(element);
-    i = close + 1;
+  let depth = 0;
+  let start = 0;
+  let previous = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === "[") {
+      if (start !== i) return bad(`unexpected \`[\` at character ${i + 1}`);
+      depth++;
+      start = i + 1;
+    } else if (c === "]") {
+      if (depth === 0) return bad(`unmatched \`]\` at character ${i + 1}`);
+      if (start === i && previous !== "]") return bad(`empty element at character ${i + 1}`);
+      if (start < i) path.push(text.slice(start, i));
+      depth--;
+      start = i + 1;
+    } else if (previous === "]") return bad(`text after \`]\` at character ${i + 1}`);
+    previous = c;
   }
+  if (depth > 0) return bad("unclosed `[`");
   return { path };
 }
 

@@ -103,8 +103,16 @@ describe("Logstash's coercions", () => {
   it("checks field references", () => {
     expect(coerce({ type: "field_reference" }, "[a][b]")).toEqual({ value: "[a][b]" });
     expect(coerce({ type: "field_reference" }, "plain")).toEqual({ value: "plain" });
+    expect(coerce({ type: "field_reference" }, "[[rule][id]]")).toEqual({ value: "[[rule][id]]" });
     const bad = coerce({ type: "field_reference" }, "[a");
     expect(bad.errors?.[0]).toMatch(/^malformed field reference: .*unclosed/);
+  });
+
+  it("leaves a field reference unset, default included, when given empty (Logstash's nil)", () => {
+    const spec = { type: "field_reference" as const, default: "target" };
+    expect(coerce(spec, "")).toEqual({ value: undefined });
+    expect(coerce(spec, [])).toEqual({ value: undefined });
+    expect(coerce(spec, "[x]")).toEqual({ value: "[x]" });
   });
 
   it("requires a path to exist", () => {

@@ -224,6 +224,7 @@ export function resolveOptions(
       diagnostics.push(invalid(name, label, value, describeType(spec), coerced.error, where));
       continue;
     }
+    if (coerced === unset) continue;
     values.set(name, coerced);
   }
 
@@ -255,7 +256,10 @@ class CoerceError {
   constructor(readonly error: string) {}
 }
 
-type Coerced = OptionValue | CoerceError;
+/** A given value that leaves the option unset (and without its default), as Logstash's nil. */
+const unset = Symbol("unset");
+
+type Coerced = OptionValue | CoerceError | typeof unset;
 
 function coerce(value: PlanValue, spec: OptionSpec): Coerced {
   const type = spec.type;
@@ -278,7 +282,7 @@ function coerce(value: PlanValue, spec: OptionSpec): Coerced {
     for (const item of items) {
       const one = coerceOne(item, type);
       if (one instanceof CoerceError) return one;
-      out.push(one);
+      if (one !== unset) out.push(one);
     }
     return out;
   }
@@ -327,6 +331,8 @@ function coerceOne(value: PlanValue, type: OptionType): Coerced {
       return single;
     }
     case "field_reference": {
+      // Logstash (config/mixin.rb) takes an empty value as no value at all: the option stays unset.
+      if (value === "" || (Array.isArray(value) && (value.length === 0 || value[0] === ""))) return unset;
       const single = unwrap(value);
       if (typeof single !== "string") return new CoerceError("expected a single field reference");
       const parsed = parseFieldReference(single);
