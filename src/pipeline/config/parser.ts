@@ -224,31 +224,13 @@ class Parser {
       s.pos = start;
       return null;
     }
-    s.open.push({ offset: brace, what: `plugin \`${name}\`` });
-    s.skipSpace();
-    const attributes: AttributeNode[] = [];
-    const first = this.attribute();
-    if (first) {
-      attributes.push(first);
-      for (;;) {
-        const save = s.pos;
-        if (!s.whitespace()) break;
-        s.skipSpace();
-        const next = this.attribute();
-        if (!next) {
-          s.pos = save;
-          break;
-        }
-        attributes.push(next);
-      }
-    }
-    s.skipSpace();
-    const closed = s.literal("}");
-    s.open.pop();
-    if (!closed) {
-      s.pos = start;
-      return null;
-    }
+    const attributes = this.enclosed(start, brace, `plugin \`${name}\``, "}", () =>
+      this.list(
+        () => this.attribute(),
+        () => this.blank(),
+      ),
+    );
+    if (!attributes) return null;
     return { kind: "plugin", name, attributes, pos: s.position(start), end: s.pos };
   }
 
@@ -326,35 +308,13 @@ class Parser {
     const s = this.s;
     const start = s.pos;
     if (!s.literal("[")) return null;
-    s.open.push({ offset: start, what: "array" });
-    s.skipSpace();
-    const elements: ValueNode[] = [];
-    const first = this.value();
-    if (first) {
-      elements.push(first);
-      for (;;) {
-        const save = s.pos;
-        s.skipSpace();
-        if (!s.literal(",")) {
-          s.pos = save;
-          break;
-        }
-        s.skipSpace();
-        const next = this.value();
-        if (!next) {
-          s.pos = save;
-          break;
-        }
-        elements.push(next);
-      }
-    }
-    s.skipSpace();
-    const closed = s.literal("]");
-    s.open.pop();
-    if (!closed) {
-      s.pos = start;
-      return null;
-    }
+    const elements = this.enclosed(start, start, "array", "]", () =>
+      this.list(
+        () => this.value(),
+        () => this.comma(),
+      ),
+    );
+    if (!elements) return null;
     return { kind: "array", elements, pos: s.position(start), end: s.pos };
   }
 
@@ -363,26 +323,13 @@ class Parser {
     const s = this.s;
     const start = s.pos;
     if (!s.literal("{")) return null;
-    s.open.push({ offset: start, what: "hash" });
-    s.skipSpace();
-    const entries: HashEntryNode[] = [];
-    for (;;) {
-      const save = s.pos;
-      if (entries.length > 0) s.skipSpace();
-      const entry = this.hashEntry();
-      if (!entry) {
-        s.pos = save;
-        break;
-      }
-      entries.push(entry);
-    }
-    s.skipSpace();
-    const closed = s.literal("}");
-    s.open.pop();
-    if (!closed) {
-      s.pos = start;
-      return null;
-    }
+    const entries = this.enclosed(start, start, "hash", "}", () =>
+      this.list(
+        () => this.hashEntry(),
+        () => this.space(),
+      ),
+    );
+    if (!entries) return null;
     return { kind: "hash", entries, pos: s.position(start), end: s.pos };
   }
 
@@ -414,6 +361,67 @@ class Parser {
     return { kind: "hashEntry", key, value, pos: s.position(start), end: s.pos };
   }
 
+  // ---- repetition ----
+
+  /**
+   * After `open` (already read at `brace`; the node began at `start`): `cs inner cs close`. Null, and back at `start`,
+   * when `close` is missing; `what` names the open bracket in an unclosed-bracket diagnostic.
+   */
+  private enclosed<T>(start: number, brace: number, what: string, close: string, inner: () => T): T | null {
+    const s = this.s;
+    s.open.push({ offset: brace, what });
+    s.skipSpace();
+    const result = inner();
+    s.skipSpace();
+    const closed = s.literal(close);
+    s.open.pop();
+    if (closed) return result;
+    s.pos = start;
+    return null;
+  }
+
+  /** `(item (separator item)*)?` */
+  private list<T>(item: () => T | null, separator: () => boolean): T[] {
+    const first = item();
+    return first ? this.more([first], item, separator) : [];
+  }
+
+  /** `(separator item)*` after `items`; a separator not followed by an item is given back. */
+  private more<T>(items: T[], item: () => T | null, separator: () => boolean): T[] {
+    const s = this.s;
+    for (;;) {
+      const save = s.pos;
+      const next = separator() ? item() : null;
+      if (!next) {
+        s.pos = save;
+        return items;
+      }
+      items.push(next);
+    }
+  }
+
+  /** `cs`, as a separator that always matches. */
+  private space(): boolean {
+    this.s.skipSpace();
+    return true;
+  }
+
+  /** `whitespace cs`: Logstash's grammar wants a blank between two attributes (`a => "x"b => 1` is refused). */
+  private blank(): boolean {
+    if (!this.s.whitespace()) return false;
+    this.s.skipSpace();
+    return true;
+  }
+
+  /** `cs "," cs` */
+  private comma(): boolean {
+    const s = this.s;
+    s.skipSpace();
+    if (!s.literal(",")) return false;
+    s.skipSpace();
+    return true;
+  }
+
   // ---- conditionals ----
 
   /** `if (cs else_if)* (cs else)?` */
@@ -422,17 +430,11 @@ class Parser {
     const start = s.pos;
     const first = this.clause("if");
     if (!first) return null;
-    const clauses: ClauseNode[] = [first];
-    for (;;) {
-      const save = s.pos;
-      s.skipSpace();
-      const next = this.clause("else if");
-      if (!next) {
-        s.pos = save;
-        break;
-      }
-      clauses.push(next);
-    }
+    const clauses = this.more(
+      [first],
+      () => this.clause("else if"),
+      () => this.space(),
+    );
     const save = s.pos;
     s.skipSpace();
     const last = this.clause("else");
@@ -479,24 +481,18 @@ class Parser {
     const start = s.pos;
     const first = this.expression();
     if (!first) return null;
-    const rest: ConditionNode["rest"] = [];
-    for (;;) {
-      const save = s.pos;
-      s.skipSpace();
-      const operatorStart = s.pos;
-      const operator = booleanOperators.find((op) => s.literal(op));
-      if (!operator) {
-        s.pos = save;
-        break;
-      }
-      s.skipSpace();
-      const expression = this.expression();
-      if (!expression) {
-        s.pos = save;
-        break;
-      }
-      rest.push({ operator, operatorPos: s.position(operatorStart), expression });
-    }
+    const rest = this.more<ConditionNode["rest"][number]>(
+      [],
+      () => {
+        const operatorStart = s.pos;
+        const operator = booleanOperators.find((op) => s.literal(op));
+        if (!operator) return null;
+        s.skipSpace();
+        const expression = this.expression();
+        return expression && { operator, operatorPos: s.position(operatorStart), expression };
+      },
+      () => this.space(),
+    );
     return { kind: "condition", first, rest, pos: s.position(start), end: s.pos };
   }
 
@@ -633,25 +629,10 @@ class Parser {
       return null;
     }
     s.skipSpace();
-    const args: RValueNode[] = [];
-    const first = this.rvalue();
-    if (first) {
-      args.push(first);
-      for (;;) {
-        const save = s.pos;
-        s.skipSpace();
-        let next: RValueNode | null = null;
-        if (s.literal(",")) {
-          s.skipSpace();
-          next = this.rvalue();
-        }
-        if (!next) {
-          s.pos = save;
-          break;
-        }
-        args.push(next);
-      }
-    }
+    const args = this.list(
+      () => this.rvalue(),
+      () => this.comma(),
+    );
     s.skipSpace();
     if (!s.literal(")")) {
       s.pos = start;

@@ -1,6 +1,8 @@
 // Ruby (Onigmo) regular expressions as JavaScript RegExps, for everything a Logstash config writes as a regexp:
 // conditionals' =~, mutate's gsub, kv's split patterns, prune's lists. Shared so they all behave alike.
 
+import { toRegExp } from "oniguruma-to-es";
+
 /** POSIX bracket classes (`[[:alpha:]]`) as the ranges they stand for inside a character class. */
 const posixClasses: Record<string, string> = {
   alnum: "a-zA-Z0-9",
@@ -20,10 +22,23 @@ const posixClasses: Record<string, string> = {
 
 /**
  * A Ruby (Onigmo) regexp as a JavaScript RegExp: `^`/`$` match at line breaks as in Ruby, `\A`, `\z`, `\Z`, `\h`
- * and POSIX bracket classes are translated; constructs JavaScript lacks (possessive quantifiers, atomic groups,
- * inline options) are refused, as Logstash refuses a pattern it cannot compile.
+ * and POSIX bracket classes are translated by hand; constructs JavaScript lacks (possessive quantifiers, atomic
+ * groups, inline options such as a leading `(?i)`) go through oniguruma-to-es, which emulates them. A pattern
+ * neither can compile is refused, as Logstash refuses a pattern Onigmo cannot compile.
  */
 export function rubyRegExp(pattern: string): RegExp {
+  const hand = handTranslate(pattern);
+  if (hand !== null) return hand;
+  try {
+    // Onigmo's defaults are Ruby's: `^`/`$` at line breaks, `.` not matching a newline.
+    return toRegExp(pattern);
+  } catch (err) {
+    throw new Error(`invalid regexp /${pattern}/: ${(err as Error).message}`);
+  }
+}
+
+/** The hand translation, or null when the pattern uses what only the full translation handles. */
+function handTranslate(pattern: string): RegExp | null {
   let out = "";
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
@@ -55,9 +70,9 @@ export function rubyRegExp(pattern: string): RegExp {
     if (c === "[") inClass = true;
     else if (c === "]") inClass = false;
     else if (!inClass && c === "(" && pattern[i + 1] === "?" && /^[>imx-]/.test(pattern[i + 2] ?? "")) {
-      throw new Error(`atomic groups and inline options are not supported in regexp /${pattern}/`);
+      return null;
     } else if (!inClass && "+*?}".includes(c) && pattern[i + 1] === "+") {
-      throw new Error(`possessive quantifiers are not supported in regexp /${pattern}/`);
+      return null;
     }
     out += c;
   }

@@ -216,10 +216,11 @@ describe("=~ and !~ (only strings match)", () => {
     expect(evaluate("[message] =~ /\\h\\h/", new Event({ message: "zz af" }))).toBe(true);
   });
 
-  it("refuses at compile time what JavaScript cannot match the Ruby way", () => {
-    expect(() => compileCondition(parseCondition("[a] =~ /a++/"))).toThrow(/possessive/);
-    expect(() => compileCondition(parseCondition("[a] =~ /(?>a)/"))).toThrow(/atomic/);
-    expect(() => compileCondition(parseCondition("[a] =~ /(?i)a/"))).toThrow(/inline options/);
+  it("matches Onigmo's possessive quantifiers, atomic groups and inline options, and refuses invalid ones", () => {
+    expect(evaluate("[message] =~ /^a++b$/", new Event({ message: "aaab" }))).toBe(true);
+    expect(evaluate("[message] =~ /(?>a+)ab/", new Event({ message: "aaab" }))).toBe(false);
+    expect(evaluate('[message] =~ "(?i)^abc"', new Event({ message: "ABCdef" }))).toBe(true);
+    expect(evaluate('[message] =~ "(?i:x)Y"', new Event({ message: "xy" }))).toBe(false);
     expect(() => compileCondition(parseCondition("[a] =~ /(/"))).toThrow(/invalid regexp/);
     expect(rubyRegExp("[?+]").test("+")).toBe(true);
   });

@@ -7,16 +7,11 @@ import { limits } from "../../../common/limits.js";
 import type { Event } from "../../event/index.js";
 import type { Filter, FilterSpec, PluginContext } from "../api.js";
 import type { OptionValue, ResolvedOptions } from "../options.js";
-import {
-  apiKeyAuthorization,
-  basicAuthorization,
-  ConnectionFailure,
-  clientSettings,
-  RequestClient,
-  requestJson,
-  sslClientOptions,
-  tlsSettings,
-} from "../support/http-client.js";
+import { apiKeyAuthorization, basicAuthorization } from "../support/http-auth.js";
+import { clientSettings, requestJson } from "../support/http-client.js";
+import { sslClientOptions } from "../support/http-options.js";
+import { tlsSettings } from "../support/http-tls.js";
+import { ConnectionFailure, RequestClient } from "../support/request-client.js";
 
 export const elasticsearchFilter: FilterSpec = {
   kind: "filter",

@@ -1,82 +1,18 @@
 // The http filter: calls a URL per event (sprintf'd url, headers, query and body) and stores the response
 // headers and body (parsed when the response is JSON) in the event; failures tag _httprequestfailure.
 
-import { readFileSync } from "node:fs";
-import type { SecureVersion } from "node:tls";
 import { type Event, ecsEnabled, type FieldValue } from "../../event/index.js";
 import type { Filter, FilterSpec, PluginContext } from "../api.js";
-import type { OptionSpecs, OptionValue, ResolvedOptions } from "../options.js";
-import { RequestClient, type RequestSettings } from "./http/request.js";
-
-const clientOptions: OptionSpecs = {
-  request_timeout: { type: "number", default: 60, doc: "Seconds a whole request may take." },
-  socket_timeout: {
-    type: "number",
-    default: 10,
-    doc: "Seconds a connection may stay silent during a request.",
-  },
-  connect_timeout: { type: "number", default: 10, doc: "Seconds to wait for a connection to open." },
-  follow_redirects: { type: "boolean", default: true, doc: "Follow 3xx redirects." },
-  pool_max: { type: "number", default: 50, doc: "Connections open at once." },
-  pool_max_per_route: { type: "number", default: 25, doc: "Connections to one host at once." },
-  keepalive: { type: "boolean", default: true, doc: "Reuse connections between requests." },
-  automatic_retries: {
-    type: "number",
-    default: 1,
-    doc: "Retries of a request that failed at the connection level.",
-  },
-  retry_non_idempotent: {
-    type: "boolean",
-    default: false,
-    doc: "Let automatic_retries also repeat POST and PATCH.",
-  },
-  validate_after_inactivity: {
-    type: "number",
-    default: 200,
-    doc: "Milliseconds before an idle connection is re-checked (ignored).",
-  },
-  ssl_enabled: { type: "boolean", default: true, doc: "Apply the ssl_* settings to https URLs." },
-  ssl_certificate_authorities: {
-    type: "path",
-    list: true,
-    doc: "CA certificate (PEM) trusted for https URLs.",
-  },
-  ssl_certificate: { type: "path", doc: "Client certificate (PEM) for mutual TLS." },
-  ssl_key: { type: "path", doc: "Key of `ssl_certificate` (PEM)." },
-  ssl_keystore_path: { type: "path", doc: "Client keystore (not supported: refused)." },
-  ssl_keystore_password: { type: "password", doc: "Password of `ssl_keystore_path`." },
-  ssl_keystore_type: { type: ["pkcs12", "jks"], doc: "Format of `ssl_keystore_path`." },
-  ssl_truststore_path: {
-    type: "path",
-    doc: "Truststore (not supported: refused; use ssl_certificate_authorities).",
-  },
-  ssl_truststore_password: { type: "password", doc: "Password of `ssl_truststore_path`." },
-  ssl_truststore_type: { type: ["pkcs12", "jks"], doc: "Format of `ssl_truststore_path`." },
-  ssl_verification_mode: {
-    type: ["full", "none"],
-    default: "full",
-    doc: "Verify the server certificate (full) or not.",
-  },
-  ssl_supported_protocols: {
-    type: "string",
-    list: true,
-    doc: "TLS versions allowed: TLSv1.1, TLSv1.2, TLSv1.3.",
-  },
-  ssl_cipher_suites: { type: "string", list: true, doc: "Cipher suites allowed (ignored)." },
-  cookies: { type: "boolean", default: true, doc: "Keep cookies between requests (ignored: never kept)." },
-  proxy: { type: "any", doc: "HTTP proxy (not supported: refused)." },
-  user: { type: "string", doc: "User name for basic authentication." },
-  password: { type: "password", doc: "Password for basic authentication." },
-  cacert: { type: "any", obsolete: "Use `ssl_certificate_authorities` instead" },
-  client_cert: { type: "any", obsolete: "Use `ssl_certificate` instead" },
-  client_key: { type: "any", obsolete: "Use `ssl_key` instead" },
-  keystore: { type: "any", obsolete: "Use `ssl_keystore_path` instead" },
-  keystore_type: { type: "any", obsolete: "Use `ssl_keystore_type` instead" },
-  keystore_password: { type: "any", obsolete: "Use `ssl_keystore_password` instead" },
-  truststore: { type: "any", obsolete: "Use `ssl_truststore_path` instead" },
-  truststore_type: { type: "any", obsolete: "Use `ssl_truststore_type` instead" },
-  truststore_password: { type: "any", obsolete: "Use `ssl_truststore_password` instead" },
-};
+import type { OptionValue, ResolvedOptions } from "../options.js";
+import { userPasswordAuthorization } from "../support/http-auth.js";
+import { httpClientMixinOptions, httpClientMixinSettings } from "../support/http-options.js";
+import {
+  pemTlsSettings,
+  refuseJavaStores,
+  requireCertificateWithKey,
+  type TlsSettings,
+} from "../support/http-tls.js";
+import { RequestClient, type RequestSettings } from "../support/request-client.js";
 
 export const httpFilter: FilterSpec = {
   kind: "filter",
@@ -115,7 +51,7 @@ export const httpFilter: FilterSpec = {
       default: ["_jsonparsefailure"],
       doc: "Tags for a JSON response that does not parse.",
     },
-    ...clientOptions,
+    ...httpClientMixinOptions,
   },
   create: (options, context) => new HttpFilter(options, context),
 };
@@ -156,7 +92,7 @@ class HttpFilter implements Filter {
     this.json = options.string("body_format") === "json";
     this.requestFailureTags = options.stringArray("tag_on_request_failure");
     this.jsonFailureTags = options.stringArray("tag_on_json_failure");
-    this.auth = basicAuth(options);
+    this.auth = userPasswordAuthorization(options);
     this.client = new RequestClient(clientSettings(options, context));
   }
 
@@ -243,59 +179,23 @@ function isJson(contentType: unknown): boolean {
   return parts.some((part: FieldValue) => String(part).trim() === "application/json");
 }
 
-function basicAuth(options: ResolvedOptions): string | undefined {
-  const user = options.optionalString("user");
-  if (user === undefined) return undefined;
-  const password = options.optionalString("password");
-  if (password === undefined) throw new Error(`User '${user}' specified without password!`);
-  return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
-}
-
 function clientSettings(options: ResolvedOptions, context: PluginContext): RequestSettings {
   if (options.has("proxy")) throw new Error("proxy is not supported by Sluice's http filter yet");
   for (const ignored of ["cookies", "validate_after_inactivity", "ssl_cipher_suites"])
     if (options.has(ignored))
       context.logger.warn(`the \`${ignored}\` setting is ignored`, { plugin: context.id });
-  const ms = (name: string) => Math.max(1, options.number(name) * 1000);
-  return {
-    connectTimeoutMs: ms("connect_timeout"),
-    socketTimeoutMs: ms("socket_timeout"),
-    requestTimeoutMs: ms("request_timeout"),
-    followRedirects: options.boolean("follow_redirects"),
-    automaticRetries: Math.max(0, options.number("automatic_retries")),
-    retryNonIdempotent: options.boolean("retry_non_idempotent"),
-    keepalive: options.boolean("keepalive"),
-    poolMax: Math.max(1, options.number("pool_max")),
-    poolMaxPerRoute: Math.max(1, options.number("pool_max_per_route")),
-    tls: tlsSettings(options),
-  };
+  return httpClientMixinSettings(options, tlsSettings(options), (seconds) => Math.max(1, seconds * 1000));
 }
 
-const tlsVersions: readonly SecureVersion[] = ["TLSv1.1", "TLSv1.2", "TLSv1.3"];
-
-function tlsSettings(options: ResolvedOptions): RequestSettings["tls"] {
+function tlsSettings(options: ResolvedOptions): TlsSettings {
   if (!options.boolean("ssl_enabled")) return { rejectUnauthorized: true };
-  for (const name of ["ssl_keystore_path", "ssl_truststore_path"])
-    if (options.has(name))
-      throw new Error(
-        `${name} is not supported; use PEM files (ssl_certificate_authorities, ssl_certificate, ssl_key)`,
-      );
-  const authorities = options.stringArray("ssl_certificate_authorities");
-  const certificate = options.optionalString("ssl_certificate");
-  const key = options.optionalString("ssl_key");
-  if ((certificate === undefined) !== (key === undefined))
-    throw new Error("You must specify both `ssl_certificate` and `ssl_key` for an HTTP client, or neither!");
-  const protocols = options.stringArray("ssl_supported_protocols");
-  const unknown = protocols.filter((p) => !tlsVersions.includes(p as SecureVersion));
-  if (unknown.length > 0)
-    throw new Error(`ssl_supported_protocols takes TLSv1.1, TLSv1.2, TLSv1.3; got ${unknown.join(", ")}`);
-  const chosen = tlsVersions.filter((v) => protocols.includes(v));
-  return {
-    rejectUnauthorized: options.string("ssl_verification_mode") === "full",
-    ...(authorities.length > 0 ? { ca: authorities.map((path) => readFileSync(path)) } : {}),
-    ...(certificate !== undefined && key !== undefined
-      ? { cert: readFileSync(certificate), key: readFileSync(key) }
-      : {}),
-    ...(chosen.length > 0 ? { minVersion: chosen[0], maxVersion: chosen[chosen.length - 1] } : {}),
-  };
+  refuseJavaStores(
+    options,
+    "is not supported; use PEM files (ssl_certificate_authorities, ssl_certificate, ssl_key)",
+  );
+  requireCertificateWithKey(
+    options,
+    "You must specify both `ssl_certificate` and `ssl_key` for an HTTP client, or neither!",
+  );
+  return pemTlsSettings(options);
 }

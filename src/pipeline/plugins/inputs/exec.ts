@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import { limits } from "../../../common/limits.js";
 import type { Event } from "../../event/index.js";
 import type { Codec, Input, InputSink, InputSpec, PluginContext } from "../api.js";
+import { sleep } from "../support/sleep.js";
 
 /** Where the fields go: ECS names, or the names from before ECS. */
 interface ExecFields {
@@ -174,20 +175,6 @@ export class ExecInput implements Input {
       });
     });
   }
-}
-
-/** Resolves after `ms` or as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 // ---------------------------------------------------------------- cron schedules

@@ -4,6 +4,7 @@
 import { hostname } from "node:os";
 import { Event } from "../../event/index.js";
 import type { Input, InputSink, InputSpec, PluginContext } from "../api.js";
+import { sleep } from "../support/sleep.js";
 
 export type HeartbeatSequence = "none" | "epoch" | "sequence";
 
@@ -45,7 +46,7 @@ export class HeartbeatInput implements Input {
       const start = Date.now();
       if (!sink.push(this.heartbeat(beats))) await sink.ready();
       if (beats === this.settings.count || this.abort.signal.aborted) break;
-      await sleep(intervalMs - (Date.now() - start), this.abort.signal);
+      await pause(intervalMs - (Date.now() - start), this.abort.signal);
     }
   }
 
@@ -64,19 +65,10 @@ export class HeartbeatInput implements Input {
   }
 }
 
-/** Resolves after `ms` (at least one event-loop turn) or as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  if (ms <= 0) return new Promise((resolve) => setImmediate(resolve));
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
+/** Resolves after `ms`, but at least one event-loop turn so a zero interval cannot starve the loop, or on abort. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 && !signal.aborted) return new Promise((resolve) => setImmediate(resolve));
+  return sleep(ms, signal);
 }
 
 export const heartbeatInput: InputSpec = {

@@ -11,6 +11,7 @@ import { limits } from "../../../common/limits.js";
 import { Event } from "../../event/index.js";
 import type { Codec, Input, InputSink, InputSpec, PluginContext } from "../api.js";
 import type { OptionHash, OptionSpecs, ResolvedOptions } from "../options.js";
+import { listenTcp } from "../support/listen.js";
 
 /** A request waiting this long for the queue makes new requests get 429 (Logstash's fixed 10 s). */
 export const blockedRequestRejectMs = 10_000;
@@ -70,17 +71,9 @@ export class HttpInput implements Input {
   async run(sink: InputSink): Promise<void> {
     const server = http.createServer((req, res) => void this.handle(req, res, sink));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.settings.port, this.settings.host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    server.on("error", (err) =>
+    const address = await listenTcp(server, this.settings.port, this.settings.host, (err) =>
       this.context.logger.warn("http listener error", { id: this.context.id, err }),
     );
-    const address = server.address() as net.AddressInfo;
     this.context.logger.info("http input listening", {
       id: this.context.id,
       address: `${address.address}:${address.port}`,

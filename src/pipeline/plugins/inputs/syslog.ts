@@ -17,6 +17,7 @@ import { LineSplitter } from "../codecs/line-splitter.js";
 import { type DateParser, makeParser } from "../filters/date/parsers.js";
 import { systemZone, type Zone, zoneFor } from "../filters/date/zones.js";
 import type { OptionSpecs, ResolvedOptions } from "../options.js";
+import { bindUdp, listenTcp } from "../support/listen.js";
 
 export const SYSLOG_GROK_FAILURE_TAG = "_grokparsefailure_sysloginput";
 const DATE_FAILURE_TAG = "_dateparsefailure";
@@ -243,17 +244,9 @@ export class SyslogInput implements Input {
     const server = net.createServer((socket) => this.accept(socket, sink));
     server.maxConnections = limits.tcpInputConnectionsMax;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.settings.port, this.settings.host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    server.on("error", (err) =>
+    const address = await listenTcp(server, this.settings.port, this.settings.host, (err) =>
       this.context.logger.warn("syslog tcp listener error", { id: this.context.id, err }),
     );
-    const address = server.address() as net.AddressInfo;
     const udp = await this.bindUdp(address.port, sink).catch((err) => {
       server.close();
       throw err;
@@ -291,14 +284,7 @@ export class SyslogInput implements Input {
   private async bindUdp(port: number, sink: InputSink): Promise<{ closed: Promise<void> }> {
     const socket = dgram.createSocket({ type: net.isIPv6(this.settings.host) ? "udp6" : "udp4" });
     this.udp = socket;
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.bind(port, this.settings.host, () => {
-        socket.off("error", reject);
-        resolve();
-      });
-    });
-    socket.on("error", (err) =>
+    await bindUdp(socket, port, this.settings.host, (err) =>
       this.context.logger.warn("syslog udp socket error", { id: this.context.id, err }),
     );
     const packets = new UdpPackets(sink, this.context, (payload, ip) =>

@@ -7,6 +7,7 @@ import net from "node:net";
 import type { Event } from "../../event/index.js";
 import type { Codec, Input, InputSink, InputSpec, PluginContext } from "../api.js";
 import type { ResolvedOptions } from "../options.js";
+import { bindUdp } from "../support/listen.js";
 
 interface UdpSettings {
   host: string;
@@ -52,15 +53,10 @@ export class UdpInput implements Input {
       socketOptions.recvBufferSize = this.settings.receiveBufferBytes;
     const socket = dgram.createSocket(socketOptions);
     this.socket = socket;
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.bind(this.settings.port, this.settings.host, () => {
-        socket.off("error", reject);
-        resolve();
-      });
-    });
+    await bindUdp(socket, this.settings.port, this.settings.host, (err) =>
+      this.context.logger.warn("udp socket error", { id: this.context.id, err }),
+    );
     this.checkReceiveBuffer(socket);
-    socket.on("error", (err) => this.context.logger.warn("udp socket error", { id: this.context.id, err }));
     socket.on("message", (payload, remote) => this.receive(payload, remote.address, sink));
     const closed = new Promise<void>((resolve) => socket.once("close", resolve));
     this.resolveAddress(socket.address());

@@ -2,10 +2,11 @@
 // OpenSearch) through the bulk API, with Logstash's options: hosts, index, actions, data streams, templates, ILM,
 // authentication, TLS, compression and retries. The settings are checked here; the work is in elasticsearch/.
 
-import { readFileSync } from "node:fs";
-import type { SecureVersion } from "node:tls";
 import type { Output, OutputSpec, PluginContext } from "../api.js";
 import type { OptionSpecs, ResolvedOptions } from "../options.js";
+import { basicAuthorization } from "../support/http-auth.js";
+import { pemOnlyKeystoreOptions, sslClientOptions, withDocs } from "../support/http-options.js";
+import { pemTlsSettings, requireCertificateWithKey, type TlsSettings } from "../support/http-tls.js";
 import type { ActionSettings } from "./elasticsearch/actions.js";
 import { EsClient, type EsClientSettings } from "./elasticsearch/client.js";
 import { ElasticsearchOutput } from "./elasticsearch/output.js";
@@ -31,37 +32,25 @@ const apiOptions: OptionSpecs = {
   bulk_path: { type: "string", doc: "Path of the bulk endpoint; default `<path>/_bulk`." },
   parameters: { type: "hash", doc: "Query parameters added to every request." },
   ssl_enabled: { type: "boolean", doc: "Use TLS; by default, when every host is an https URL." },
-  ssl_verification_mode: {
-    type: ["full", "none"],
-    default: "full",
-    doc: "`full` checks the server's certificate and host name; `none` checks nothing.",
-  },
-  ssl_certificate_authorities: { type: "path", list: true, doc: "PEM files of CAs trusted for the server." },
-  ca_trusted_fingerprint: {
-    type: "string",
-    doc: "SHA-256 fingerprint of a trusted CA (not supported: refused).",
-  },
-  ssl_truststore_path: {
-    type: "path",
-    doc: "Truststore (not supported: refused; use ssl_certificate_authorities).",
-  },
-  ssl_truststore_type: { type: ["pkcs12", "jks"], doc: "Format of `ssl_truststore_path`." },
-  ssl_truststore_password: { type: "password", doc: "Password of `ssl_truststore_path`." },
-  ssl_keystore_path: {
-    type: "path",
-    doc: "Client keystore (not supported: refused; use ssl_certificate/ssl_key).",
-  },
-  ssl_keystore_type: { type: ["pkcs12", "jks"], doc: "Format of `ssl_keystore_path`." },
-  ssl_keystore_password: { type: "password", doc: "Password of `ssl_keystore_path`." },
+  ...withDocs(
+    { ...sslClientOptions, ...pemOnlyKeystoreOptions },
+    {
+      ssl_verification_mode: "`full` checks the server's certificate and host name; `none` checks nothing.",
+      ssl_certificate_authorities: "PEM files of CAs trusted for the server.",
+      ssl_keystore_path: "Client keystore (not supported: refused; use ssl_certificate/ssl_key).",
+      ssl_cipher_suites: "Cipher suites allowed (ignored by Sluice).",
+    },
+  ),
   ssl_supported_protocols: {
     type: "string",
     list: true,
     default: [],
     doc: "TLS versions allowed (empty: the TLS library's defaults).",
   },
-  ssl_certificate: { type: "path", doc: "Client certificate (PEM) for mutual TLS." },
-  ssl_key: { type: "path", doc: "Key of `ssl_certificate` (PEM)." },
-  ssl_cipher_suites: { type: "string", list: true, doc: "Cipher suites allowed (ignored by Sluice)." },
+  ca_trusted_fingerprint: {
+    type: "string",
+    doc: "SHA-256 fingerprint of a trusted CA (not supported: refused).",
+  },
   sniffing: {
     type: "boolean",
     default: false,
@@ -404,30 +393,12 @@ function authHeaders(options: ResolvedOptions, urls: URL[]): Record<string, stri
     return { Authorization: `ApiKey ${encoded}` };
   }
   if (user === undefined && password === undefined) return {};
-  return { Authorization: `Basic ${Buffer.from(`${user ?? ""}:${password ?? ""}`).toString("base64")}` };
+  return { Authorization: basicAuthorization(user ?? "", password ?? "") };
 }
 
-const tlsVersions: readonly SecureVersion[] = ["TLSv1.1", "TLSv1.2", "TLSv1.3"];
-
-function tlsSettings(options: ResolvedOptions): EsClientSettings["tls"] {
-  const authorities = options.stringArray("ssl_certificate_authorities");
-  const certificate = options.optionalString("ssl_certificate");
-  const key = options.optionalString("ssl_key");
-  if ((certificate === undefined) !== (key === undefined))
-    throw new Error("You must specify both `ssl_certificate` and `ssl_key`, or neither");
-  const listed = options.stringArray("ssl_supported_protocols");
-  const unknown = listed.filter((p) => !tlsVersions.includes(p as SecureVersion));
-  if (unknown.length > 0)
-    throw new Error(`ssl_supported_protocols takes TLSv1.1, TLSv1.2, TLSv1.3; got ${unknown.join(", ")}`);
-  const chosen = tlsVersions.filter((v) => listed.includes(v));
-  return {
-    rejectUnauthorized: options.string("ssl_verification_mode") === "full",
-    ...(authorities.length > 0 ? { ca: authorities.map((path) => readFileSync(path)) } : {}),
-    ...(certificate !== undefined && key !== undefined
-      ? { cert: readFileSync(certificate), key: readFileSync(key) }
-      : {}),
-    ...(chosen.length > 0 ? { minVersion: chosen[0], maxVersion: chosen[chosen.length - 1] } : {}),
-  };
+function tlsSettings(options: ResolvedOptions): TlsSettings {
+  requireCertificateWithKey(options, "You must specify both `ssl_certificate` and `ssl_key`, or neither");
+  return pemTlsSettings(options);
 }
 
 function clientSettings(options: ResolvedOptions, context: PluginContext): EsClientSettings {

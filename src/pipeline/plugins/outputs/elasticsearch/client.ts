@@ -2,11 +2,12 @@
 // among equals), a host that fails at the connection level marked dead and health-checked back (HEAD, then GET /
 // for its version) every `resurrect_delay`, as Logstash's pool does.
 
-import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http";
-import https from "node:https";
-import type { SecureContextOptions } from "node:tls";
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+import { assert } from "../../../../common/assert.js";
 import { limits } from "../../../../common/limits.js";
 import type { Logger } from "../../../../common/logger.js";
+import type { TlsSettings } from "../../support/http-tls.js";
+import { AgentPool } from "../../support/http-transport.js";
 
 export interface EsResponse {
   status: number;
@@ -50,7 +51,7 @@ export interface EsClientSettings {
   timeoutMs: number;
   poolMax: number;
   poolMaxPerRoute: number;
-  tls: SecureContextOptions & { rejectUnauthorized: boolean };
+  tls: TlsSettings;
   healthcheckPath: string;
   resurrectDelayMs: number;
   logger: Logger;
@@ -76,8 +77,7 @@ export interface ClusterInfo {
 
 export class EsClient {
   private readonly hosts: Host[];
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
+  private readonly agents: AgentPool;
   private next = 0;
   private resurrector: NodeJS.Timeout | undefined;
   private closed = false;
@@ -88,13 +88,7 @@ export class EsClient {
 
   constructor(private readonly settings: EsClientSettings) {
     this.hosts = settings.urls.map((url) => ({ url, state: "unknown", inUse: 0 }));
-    const pool = {
-      keepAlive: true,
-      maxSockets: settings.poolMaxPerRoute,
-      maxTotalSockets: settings.poolMax,
-    };
-    this.httpAgent = new http.Agent(pool);
-    this.httpsAgent = new https.Agent({ ...pool, ...settings.tls });
+    this.agents = new AgentPool({ ...settings, keepalive: true });
   }
 
   get aliveCount(): number {
@@ -157,8 +151,7 @@ export class EsClient {
   close(): void {
     this.closed = true;
     if (this.resurrector !== undefined) clearInterval(this.resurrector);
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.destroy();
   }
 
   private pick(): Host | undefined {
@@ -237,18 +230,18 @@ export class EsClient {
     headers: OutgoingHttpHeaders = {},
   ): Promise<EsResponse> {
     const url = joinUrl(base, path);
-    const secure = url.protocol === "https:";
-    const transport = secure ? https : http;
+    const route = this.agents.route(url);
+    assert(route !== undefined, `host URLs are checked to be http or https: ${url.protocol}`);
     const shown = redact(url);
     return new Promise((resolve, reject) => {
-      const request = transport.request(url, {
+      const request = route.transport.request(url, {
         method,
         headers: {
           ...this.settings.headers,
           ...headers,
           ...(body !== undefined ? { "Content-Length": body.length } : {}),
         },
-        agent: secure ? this.httpsAgent : this.httpAgent,
+        agent: route.agent,
         timeout: this.settings.timeoutMs,
       });
       const overall = setTimeout(

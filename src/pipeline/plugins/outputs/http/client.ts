@@ -2,24 +2,12 @@
 // timeouts, redirects (as Apache HttpClient's lax strategy follows them) and immediate retries of requests that
 // failed at the connection level (`automatic_retries`), like the Manticore client Logstash uses.
 
-import http, { type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
-import https from "node:https";
-import type { SecureContextOptions } from "node:tls";
+import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { limits } from "../../../../common/limits.js";
+import { AgentPool, armTimeouts, withAutomaticRetries } from "../../support/http-transport.js";
+import type { RequestSettings } from "../../support/request-client.js";
 
-export interface HttpClientSettings {
-  connectTimeoutMs: number;
-  socketTimeoutMs: number;
-  requestTimeoutMs: number;
-  followRedirects: boolean;
-  poolMax: number;
-  poolMaxPerRoute: number;
-  keepalive: boolean;
-  automaticRetries: number;
-  retryNonIdempotent: boolean;
-  /** TLS settings for https URLs. */
-  tls: SecureContextOptions & { rejectUnauthorized: boolean };
-}
+export type HttpClientSettings = RequestSettings;
 
 export interface HttpResponse {
   status: number;
@@ -32,23 +20,15 @@ export class ConnectionError extends Error {
   override name = "ConnectionError";
 }
 
-const idempotentMethods = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 /** Apache HttpClient's LaxRedirectStrategy follows redirects for these methods only. */
 const redirectableMethods = new Set(["GET", "HEAD", "POST", "DELETE"]);
 
 export class HttpClient {
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
+  private readonly agents: AgentPool;
 
   constructor(private readonly settings: HttpClientSettings) {
-    const pool = {
-      keepAlive: settings.keepalive,
-      maxSockets: settings.poolMaxPerRoute,
-      maxTotalSockets: settings.poolMax,
-    };
-    this.httpAgent = new http.Agent(pool);
-    this.httpsAgent = new https.Agent({ ...pool, ...settings.tls });
+    this.agents = new AgentPool(settings);
   }
 
   /** Sends one request; connection-level failures are retried at once up to `automatic_retries` times. */
@@ -58,20 +38,16 @@ export class HttpClient {
     headers: OutgoingHttpHeaders,
     body: Buffer,
   ): Promise<HttpResponse> {
-    const retriable = idempotentMethods.has(method) || this.settings.retryNonIdempotent;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.follow(method, new URL(url), headers, body);
-      } catch (err) {
-        if (!(err instanceof ConnectionError) || !retriable || attempt >= this.settings.automaticRetries)
-          throw err;
-      }
-    }
+    return withAutomaticRetries(
+      method,
+      this.settings,
+      (err) => err instanceof ConnectionError,
+      () => this.follow(method, new URL(url), headers, body),
+    );
   }
 
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.destroy();
   }
 
   private async follow(
@@ -107,33 +83,19 @@ export class HttpClient {
     headers: OutgoingHttpHeaders,
     body: Buffer,
   ): Promise<{ response: HttpResponse; location: string | undefined }> {
-    const secure = url.protocol === "https:";
-    if (!secure && url.protocol !== "http:")
-      return Promise.reject(new Error(`unsupported URL scheme: ${url.href}`));
-    const transport = secure ? https : http;
-    const { connectTimeoutMs, socketTimeoutMs, requestTimeoutMs } = this.settings;
+    const route = this.agents.route(url);
+    if (route === undefined) return Promise.reject(new Error(`unsupported URL scheme: ${url.href}`));
+    const { socketTimeoutMs } = this.settings;
     return new Promise((resolve, reject) => {
       const sized = body.length > 0 || method !== "GET" ? { "Content-Length": body.length } : {};
-      const request = transport.request(url, {
+      const request = route.transport.request(url, {
         method,
         headers: { ...headers, ...sized },
-        agent: secure ? this.httpsAgent : this.httpAgent,
+        agent: route.agent,
       });
       const fail = (message: string) => request.destroy(new ConnectionError(message));
-      const overall = setTimeout(
-        () => fail(`request timed out after ${requestTimeoutMs} ms`),
-        requestTimeoutMs,
-      );
+      const overall = armTimeouts(request, this.settings, fail);
       request.setTimeout(socketTimeoutMs, () => fail(`socket idle for ${socketTimeoutMs} ms`));
-      request.on("socket", (socket) => {
-        if (!socket.connecting) return;
-        const connectTimer = setTimeout(
-          () => fail(`connect timed out after ${connectTimeoutMs} ms`),
-          connectTimeoutMs,
-        );
-        socket.once("connect", () => clearTimeout(connectTimer));
-        socket.once("close", () => clearTimeout(connectTimer));
-      });
       request.on("error", (err) => {
         clearTimeout(overall);
         // Anything failing once the request is under way is the connection's doing (refused, reset, timeout).

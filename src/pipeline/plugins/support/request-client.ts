@@ -1,22 +1,21 @@
-// One HTTP(S) request for the http filter: the whole response (status, lower-cased headers, body text), with
-// connect/socket/request timeouts, redirects and retries of connection-level failures, on node:http/https.
+// One HTTP(S) request of the http filter and the elasticsearch filter: the whole response (status, lower-cased
+// headers, body text), with connect/socket/request timeouts, redirects and retries of connection-level failures.
 
-import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http";
-import https from "node:https";
-import type { SecureContextOptions } from "node:tls";
-import { limits } from "../../../../common/limits.js";
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+import { limits } from "../../../common/limits.js";
+import {
+  AgentPool,
+  armTimeouts,
+  type PoolSettings,
+  type RequestTimeouts,
+  type RetrySettings,
+  withAutomaticRetries,
+} from "./http-transport.js";
 
-export interface RequestSettings {
-  connectTimeoutMs: number;
+/** Manticore's settings (the HTTP client of Logstash's http_client mixin). */
+export interface RequestSettings extends PoolSettings, RequestTimeouts, RetrySettings {
   socketTimeoutMs: number;
-  requestTimeoutMs: number;
   followRedirects: boolean;
-  automaticRetries: number;
-  retryNonIdempotent: boolean;
-  keepalive: boolean;
-  poolMax: number;
-  poolMaxPerRoute: number;
-  tls: SecureContextOptions & { rejectUnauthorized: boolean };
 }
 
 export interface FullResponse {
@@ -28,21 +27,13 @@ export interface FullResponse {
 /** A failure before a response arrived (refused, reset, timed out): retried up to automatic_retries. */
 export class ConnectionFailure extends Error {}
 
-const idempotent = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 const redirects = new Set([301, 302, 303, 307, 308]);
 
 export class RequestClient {
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
+  private readonly agents: AgentPool;
 
   constructor(private readonly settings: RequestSettings) {
-    const pool = {
-      keepAlive: settings.keepalive,
-      maxSockets: settings.poolMaxPerRoute,
-      maxTotalSockets: settings.poolMax,
-    };
-    this.httpAgent = new http.Agent(pool);
-    this.httpsAgent = new https.Agent({ ...pool, ...settings.tls });
+    this.agents = new AgentPool(settings);
   }
 
   async request(
@@ -51,20 +42,16 @@ export class RequestClient {
     headers: OutgoingHttpHeaders,
     body: string | undefined,
   ): Promise<FullResponse> {
-    const retriable = idempotent.has(method) || this.settings.retryNonIdempotent;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.follow(method, new URL(url), headers, body, 0);
-      } catch (err) {
-        if (!(err instanceof ConnectionFailure) || !retriable || attempt >= this.settings.automaticRetries)
-          throw err;
-      }
-    }
+    return withAutomaticRetries(
+      method,
+      this.settings,
+      (err) => err instanceof ConnectionFailure,
+      () => this.follow(method, new URL(url), headers, body, 0),
+    );
   }
 
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.destroy();
   }
 
   private async follow(
@@ -96,9 +83,8 @@ export class RequestClient {
     headers: OutgoingHttpHeaders,
     body: string | undefined,
   ): Promise<FullResponse> {
-    const secure = url.protocol === "https:";
-    if (!secure && url.protocol !== "http:")
-      return Promise.reject(new Error(`unsupported URL scheme ${url.protocol}`));
+    const route = this.agents.route(url);
+    if (route === undefined) return Promise.reject(new Error(`unsupported URL scheme ${url.protocol}`));
     return new Promise((resolve, reject) => {
       let settled = false;
       const finish = (outcome: () => void) => {
@@ -107,29 +93,15 @@ export class RequestClient {
         clearTimeout(overall);
         outcome();
       };
-      const request = (secure ? https : http).request(url, {
+      const request = route.transport.request(url, {
         method,
         headers,
-        agent: secure ? this.httpsAgent : this.httpAgent,
+        agent: route.agent,
         timeout: this.settings.socketTimeoutMs,
       });
-      const overall = setTimeout(() => {
-        request.destroy(
-          new ConnectionFailure(`request timed out after ${this.settings.requestTimeoutMs} ms`),
-        );
-      }, this.settings.requestTimeoutMs);
-      request.on("socket", (socket) => {
-        if (!socket.connecting) return;
-        const connect = setTimeout(
-          () =>
-            request.destroy(
-              new ConnectionFailure(`connect timed out after ${this.settings.connectTimeoutMs} ms`),
-            ),
-          this.settings.connectTimeoutMs,
-        );
-        socket.once("connect", () => clearTimeout(connect));
-        socket.once("close", () => clearTimeout(connect));
-      });
+      const overall = armTimeouts(request, this.settings, (reason) =>
+        request.destroy(new ConnectionFailure(reason)),
+      );
       request.on("timeout", () => request.destroy(new ConnectionFailure("socket timed out")));
       request.on("error", (err) =>
         finish(() => reject(err instanceof ConnectionFailure ? err : new ConnectionFailure(err.message))),
