@@ -286,7 +286,8 @@ export async function runPipelineCommand(flags: RunFlags, io: RunIo): Promise<nu
   } finally {
     await services.close();
   }
-  return 0;
+  // A pipeline that could not start or failed (its error is logged) makes the run fail, as in Logstash.
+  return agent.slots().some((slot) => slot.state === "terminated") ? 1 : 0;
 }
 
 /** SIGINT/SIGTERM drain the pipeline; a second signal exits at once. Returns a function removing the handlers. */

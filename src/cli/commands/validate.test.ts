@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FilterSpec } from "../../pipeline/plugins/api.js";
+import { type FilterSpec, StartupError } from "../../pipeline/plugins/api.js";
 import { PluginRegistry } from "../../pipeline/plugins/registry.js";
 import { captureOutput, generatorInput, plainCodec } from "../../pipeline/runtime/test-plugins.js";
 import { runValidate } from "./validate.js";
@@ -14,7 +14,32 @@ const oldFilter: FilterSpec = {
   options: { legacy: { type: "string", deprecated: "use modern" }, modern: { type: "string" } },
   create: () => ({ filter: () => true }),
 };
-const registry = new PluginRegistry([plainCodec, generatorInput().spec, captureOutput().spec, oldFilter]);
+const lateFilter: FilterSpec = {
+  kind: "filter",
+  name: "late",
+  doc: "a filter whose problem Logstash finds only at register",
+  options: {},
+  create: () => {
+    throw new StartupError("pattern %{NOPE} not defined");
+  },
+};
+const badFilter: FilterSpec = {
+  kind: "filter",
+  name: "bad",
+  doc: "a filter that refuses its settings when built",
+  options: {},
+  create: () => {
+    throw new Error("The datetime zone id 'Mars' is not recognised");
+  },
+};
+const registry = new PluginRegistry([
+  plainCodec,
+  generatorInput().spec,
+  captureOutput().spec,
+  oldFilter,
+  lateFilter,
+  badFilter,
+]);
 
 let dir: string;
 beforeAll(async () => {
@@ -98,6 +123,22 @@ describe("sluice validate (full)", () => {
     expect(r.code).toBe(0);
     expect(r.out).toBe(`ok ${join(dir, "warn.conf")}\n`);
     expect(r.err).toContain("warning: the setting 'legacy'");
+  });
+
+  it("builds every plugin as `run -t` does: a refusal at creation fails, a start-time problem is a warning", async () => {
+    await writeFile(join(dir, "built.conf"), "input { gen { } }\nfilter { bad { } }\n");
+    await writeFile(join(dir, "late.conf"), "input { gen { } }\nfilter { late { } }\n");
+    const built = await run([join(dir, "built.conf")], {});
+    expect(built.code).toBe(1);
+    expect(built.err).toContain(
+      `${join(dir, "built.conf")}:2:10: error: filter "bad": The datetime zone id 'Mars'`,
+    );
+    const late = await run([join(dir, "late.conf")], {});
+    expect(late.code).toBe(0);
+    expect(late.out).toBe(`ok ${join(dir, "late.conf")}\n`);
+    expect(late.err).toContain(
+      `${join(dir, "late.conf")}:2:10: warning: filter "late": pattern %{NOPE} not defined`,
+    );
   });
 
   it("reports syntax errors before looking at plugins", async () => {

@@ -1,7 +1,13 @@
 // `sluice validate PATH...`: checks Logstash pipeline configurations and reports every problem. By default the
-// check is full (syntax, plugins, their options and codecs, ids); `--parse-only` checks syntax alone.
+// check is `run -t`'s (syntax, plugins, their options and codecs, ids, then every plugin built and closed again, as
+// Logstash's -t instantiates them); `--parse-only` checks syntax alone.
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Command } from "commander";
+import { createLogger } from "../../common/logger.js";
+import type { PipelinePlan } from "../../pipeline/config/index.js";
 import {
   buildPlan,
   type Diagnostic,
@@ -47,6 +53,7 @@ export async function runValidate(
       const compiled = buildPlan(loaded.sources);
       diagnostics.push(...compiled.diagnostics);
       if (!hasErrors(diagnostics)) diagnostics.push(...plugins.check(compiled.plan));
+      if (!hasErrors(diagnostics)) diagnostics.push(...(await buildPlugins(compiled.plan, plugins)));
     }
     const texts = new Map(loaded.sources.map((s) => [s.file, s.text]));
     // --parse-only kept its original output: diagnostics only when something failed.
@@ -56,6 +63,27 @@ export async function runValidate(
     else out(`ok ${target.label}\n`);
   }
   return failed ? 1 : 0;
+}
+
+/** Builds every plugin of the plan and closes them again (nothing runs): what each plugin refuses at creation. */
+async function buildPlugins(plan: PipelinePlan, registry: PluginRegistry): Promise<Diagnostic[]> {
+  const { createPipeline, PipelineConfigError } = await import("../../pipeline/runtime/pipeline.js");
+  // Plugins that keep state (sincedb, queues) get a scratch data directory, removed after.
+  const dataDir = mkdtempSync(join(tmpdir(), "sluice-validate-"));
+  try {
+    const pipeline = createPipeline(plan, registry, {
+      logger: createLogger({ level: "error", write: () => {} }),
+      dataDir,
+    });
+    await pipeline.stop();
+    // Problems Logstash only finds at start are warnings here, as `-t` passes them too.
+    return pipeline.diagnostics.filter((d) => d.code === "fails-at-start");
+  } catch (e) {
+    if (e instanceof PipelineConfigError) return e.diagnostics;
+    throw e;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 export function registerValidate(program: Command): void {

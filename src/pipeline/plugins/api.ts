@@ -90,6 +90,15 @@ export interface InputSink {
 }
 
 /**
+ * Thrown by a filter's or output's `create` for a problem Logstash finds only when the pipeline starts (in the
+ * plugin's `register`, e.g. grok's pattern compilation), not under `-t`: the configuration check reports it as a
+ * warning and passes, as Logstash's does, and starting the pipeline fails with it.
+ */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
+
+/**
  * Thrown by `Input.run` when the input can never run here (e.g. a cloud service Sluice cannot reach): the runtime
  * logs it once and ends that input instead of restarting it as it does after other failures.
  */

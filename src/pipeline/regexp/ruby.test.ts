@@ -20,6 +20,9 @@ describe("Ruby regexps", () => {
     expect(rubyRegExp('"[^"]*+"').test('"quoted"')).toBe(true);
     expect(rubyRegExp("(?>ab|a)c").test("ac")).toBe(true);
     expect(rubyRegExp("(?>a|ab)c").test("abc")).toBe(false);
+    // Onigmo reads a repeat of a lazy optional as an optional group; JavaScript refuses the text as written.
+    expect(rubyRegExp("call stack|# ???\\(\\)").test("# ?()")).toBe(false);
+    expect(rubyRegExp("x???y").test("xy")).toBe(true);
   });
 
   it("refuses a pattern Onigmo would refuse", () => {

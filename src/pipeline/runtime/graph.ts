@@ -6,7 +6,15 @@ import type { Logger } from "../../common/logger.js";
 import type { Diagnostic, PipelinePlan, PlanPlugin, PlanStatement, SourcePosition } from "../config/index.js";
 import type { DeadLetterCapable } from "../dlq/index.js";
 import type { DeadLetterWriter } from "../dlq/writer.js";
-import type { Codec, Filter, Input, Output, PluginContext, PluginKind } from "../plugins/api.js";
+import {
+  type Codec,
+  type Filter,
+  type Input,
+  type Output,
+  type PluginContext,
+  type PluginKind,
+  StartupError,
+} from "../plugins/api.js";
 import type { ResolvedOptions } from "../plugins/options.js";
 import { ecsModeOf, type PluginRegistry } from "../plugins/registry.js";
 import { type CompiledCondition, compileCondition } from "./conditions.js";
@@ -204,7 +212,31 @@ class GraphBuilder {
       const instance = spec.create(options, this.context(id, options, logger, stats, plan.name)) as I;
       return { base: { id, name: plan.name, stats, logger, pos: plan.pos }, instance, options };
     } catch (err) {
-      this.problem(plan.pos, "plugin-config", `${kind} "${plan.name}": ${message(err)}`);
+      const text = `${kind} "${plan.name}": ${message(err)}`;
+      if (err instanceof StartupError && (kind === "filter" || kind === "output")) {
+        // Logstash finds this at register: `-t` passes with a warning, and the pipeline refuses to start.
+        const at = `${plan.pos.file}:${plan.pos.line}:${plan.pos.column}`;
+        this.diagnostics.push({
+          severity: "warning",
+          code: "fails-at-start",
+          message: `${text} (the pipeline will not start; Logstash also reports this only at start)`,
+          file: plan.pos.file,
+          line: plan.pos.line,
+          column: plan.pos.column,
+        });
+        const failing = new StartupError(`${at}: ${text}`);
+        const register = () => {
+          throw failing;
+        };
+        const instance =
+          kind === "filter" ? { register, filter: () => false } : { register, receive: () => {} };
+        return {
+          base: { id, name: plan.name, stats, logger, pos: plan.pos },
+          instance: instance as unknown as I,
+          options,
+        };
+      }
+      this.problem(plan.pos, "plugin-config", text);
       return undefined;
     }
   }

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../common/logger.js";
 import { buildPlan } from "../config/index.js";
 import type { Event } from "../event/index.js";
-import type { FilterSpec, InputSpec, PluginContext } from "../plugins/api.js";
+import { type FilterSpec, type InputSpec, type PluginContext, StartupError } from "../plugins/api.js";
 import { PluginRegistry } from "../plugins/registry.js";
 import { createPipeline, PipelineConfigError, periodicFlushMs } from "./pipeline.js";
 import { captureOutput, harness, plainCodec } from "./test-plugins.js";
@@ -100,6 +100,32 @@ describe("plugin register", () => {
     expect(order).toEqual(["reg_a", "reg_b"]);
     expect(bad.capture.events("o")).toEqual([]);
     expect(bad.capture.closed).toEqual(["o"]);
+  });
+});
+
+describe("problems Logstash finds at start", () => {
+  it("builds the pipeline with a warning, and refuses to start it with the plugin's place and message", async () => {
+    const late: FilterSpec = {
+      kind: "filter",
+      name: "late",
+      doc: "fails at register",
+      options: {},
+      create: () => {
+        throw new StartupError("pattern %{NOPE} not defined");
+      },
+    };
+    const h = harness(
+      `input { gen { count => 3 } }\nfilter { late {} }\noutput { capture { id => "o" } }`,
+      {},
+      [late],
+    );
+    const warning = h.pipeline.diagnostics.find((d) => d.code === "fails-at-start");
+    expect(warning).toMatchObject({ severity: "warning", line: 2, column: 10 });
+    expect(warning?.message).toContain('filter "late": pattern %{NOPE} not defined');
+    await expect(h.pipeline.run()).rejects.toThrow(
+      'test.conf:2:10: filter "late": pattern %{NOPE} not defined',
+    );
+    expect(h.capture.events("o")).toEqual([]);
   });
 });
 

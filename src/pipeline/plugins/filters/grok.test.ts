@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "../../../common/logger.js";
 import { buildPlan, type PlanPlugin } from "../../config/index.js";
 import { Event } from "../../event/index.js";
-import type { PluginContext } from "../api.js";
+import { type PluginContext, StartupError } from "../api.js";
 import { PluginRegistry } from "../registry.js";
 import { grokFilter } from "./grok.js";
 
@@ -387,6 +387,8 @@ function refused(body: string): string {
   try {
     SPEC.create(options, context);
   } catch (err) {
+    // Pattern problems are Logstash's register-time errors: reported as such, so `-t` passes them as Logstash does.
+    expect(err).toBeInstanceOf(StartupError);
     return (err as Error).message;
   }
   return "accepted";

@@ -12,7 +12,7 @@ import {
   patternFilesFrom,
   readPatternFile,
 } from "../../grok/index.js";
-import type { Filter, FilterSpec, PluginContext } from "../api.js";
+import { type Filter, type FilterSpec, type PluginContext, StartupError } from "../api.js";
 import type { OptionValue, ResolvedOptions } from "../options.js";
 
 export const grokFilter: FilterSpec = {
@@ -94,14 +94,20 @@ class GrokFilter implements Filter {
     this.eventScope = options.string("timeout_scope") === "event";
     this.timeoutTag = options.string("tag_on_timeout");
     this.overwrite = new Set(options.stringArray("overwrite"));
-    const library = this.library(options);
-    const namedOnly = options.boolean("named_captures_only");
-    this.expressions = Object.entries(options.hash("match")).map(([field, patterns]) => ({
-      field,
-      groks: expressionsOf(field, patterns).map((pattern) =>
-        compileGrok(pattern, new Map(library), namedOnly),
-      ),
-    }));
+    const matches = Object.entries(options.hash("match")).map(
+      ([field, patterns]) => [field, expressionsOf(field, patterns)] as const,
+    );
+    try {
+      const library = this.library(options);
+      const namedOnly = options.boolean("named_captures_only");
+      this.expressions = matches.map(([field, patterns]) => ({
+        field,
+        groks: patterns.map((pattern) => compileGrok(pattern, new Map(library), namedOnly)),
+      }));
+    } catch (err) {
+      // Logstash's grok loads pattern files and compiles in register: `-t` passes, the pipeline does not start.
+      throw new StartupError((err as Error).message);
+    }
   }
 
   /** Built-in patterns for the ECS mode, then pattern files, then pattern_definitions: later names win. */
