@@ -335,7 +335,8 @@ export class Agent {
       return undefined;
     }
     // Problems Logstash finds only at start (grok patterns): warnings for `-t`, the pipeline's start fails on them.
-    for (const d of created.diagnostics) if (d.code === "fails-at-start") diagnostics.push(locate(d, definition));
+    for (const d of created.diagnostics)
+      if (d.code === "fails-at-start") diagnostics.push(locate(d, definition));
     const slot = new PipelineSlot(slotDefinition, created, loaded.built, this.options.logger);
     return { definition, settings, slot };
   }
