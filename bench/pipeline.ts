@@ -27,6 +27,8 @@ const lineCount = Number(process.env.BENCH_LINES ?? 1_000_000);
 const generatorCount = Number(process.env.BENCH_GENERATOR_EVENTS ?? 2_000_000);
 /** Extra `sluice run` flags, e.g. "-w 1 -b 1000", for exploring settings. */
 const extraFlags = (process.env.BENCH_SLUICE_FLAGS ?? "").split(" ").filter((f) => f !== "");
+/** Extra node flags for the `sluice run` child, e.g. "--max-semi-space-size=64", for exploring V8 settings. */
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
 /** Only the named cases (comma list of generator,passthrough,json,queue,kafka,grok,ruby); all by default. */
 const only = new Set(
   (process.env.BENCH_ONLY ?? "generator,passthrough,json,queue,kafka,grok,ruby").split(","),
@@ -166,7 +168,7 @@ async function startSluice(config: string, dataDir: string): Promise<Started> {
   const start = performance.now();
   const child = spawn(
     process.execPath,
-    [sluiceBin, "run", "--path.data", dataDir, ...extraFlags, "-e", config],
+    [...nodeFlags, sluiceBin, "run", "--path.data", dataDir, ...extraFlags, "-e", config],
     {
       cwd: repoRoot,
       stdio: ["ignore", "ignore", "pipe"],

@@ -14,6 +14,9 @@ export const TAGS = "tags";
 export const TIMESTAMP_FAILURE_TAG = "_timestampparsefailure";
 export const TIMESTAMP_FAILURE_FIELD = "_@timestamp";
 
+/** The constructor's marker for Event.adopt; never stored in an event. */
+const ADOPTING: Record<string, unknown> = {};
+
 export interface ToObjectOptions {
   /** Include the [@metadata] subtree (outputs leave it out unless asked). */
   includeMetadata?: boolean;
@@ -25,6 +28,11 @@ export class Event {
 
   /** Copies `data` (deeply); sets @timestamp to now and @version to "1" when absent. */
   constructor(data?: Record<string, unknown>) {
+    if (data === ADOPTING) {
+      // Event.adopt sets the fields itself: skip building a tree it would throw away.
+      this.data = data as FieldMap;
+      return;
+    }
     const converted = data === undefined ? {} : fromUnknown(data);
     // fromUnknown builds fresh maps and arrays (Timestamps are immutable), so the event owns `converted` outright.
     this.data = isMap(converted) ? converted : {};
@@ -38,7 +46,7 @@ export class Event {
    * `new Event(data)` is the safe form for anything else.
    */
   static adopt(fields: Record<string, unknown>): Event {
-    const event = new Event();
+    const event = new Event(ADOPTING);
     event.data = fields as FieldMap;
     event.data[VERSION] ??= "1";
     event.initTimestamp();
@@ -55,7 +63,8 @@ export class Event {
    */
   set(reference: string, value: unknown): void {
     const path = fieldPath(reference);
-    let converted = fromUnknown(value) ?? null;
+    // Strings are what filters set most; they need no conversion.
+    let converted = typeof value === "string" ? value : (fromUnknown(value) ?? null);
     if (path.length === 1 && path[0] === TIMESTAMP) converted = timestampValue(converted);
     setPath(this.data, path, converted);
   }

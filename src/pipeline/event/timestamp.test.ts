@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Timestamp } from "./timestamp.js";
 
@@ -51,5 +52,31 @@ describe("Timestamp.parse and toString", () => {
 
   it("serialises as its text in JSON", () => {
     expect(JSON.stringify({ t: new Timestamp(0) })).toBe('{"t":"1970-01-01T00:00:00.000Z"}');
+  });
+});
+
+describe("Timestamp.toString agrees with Date's ISO text", () => {
+  it("prints any millisecond instant as toISOString does, across days, years and before 1970", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (epochMs) => {
+        expect(new Timestamp(epochMs).toString()).toBe(new Date(epochMs).toISOString());
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("keeps sub-millisecond digits in groups of three", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -1e13, max: 1e13 }),
+        fc.integer({ min: 1, max: 999_999 }),
+        (ms, nanos) => {
+          const iso = new Date(ms).toISOString();
+          const digits = String(nanos).padStart(6, "0");
+          const expected = nanos % 1000 === 0 ? digits.slice(0, 3) : digits;
+          expect(new Timestamp(ms, nanos).toString()).toBe(`${iso.slice(0, -1)}${expected}Z`);
+        },
+      ),
+    );
   });
 });

@@ -68,10 +68,7 @@ export class Timestamp {
    * three digits, as many groups as needed (`.123`, `.123400`, `.123456789`).
    */
   toString(): string {
-    if (this.text === undefined) {
-      const base = new Date(this.epochMs - mod(this.epochMs, 1000)).toISOString().slice(0, -5);
-      this.text = `${base}.${fractionDigits(this.nanosOfSecond)}Z`;
-    }
+    if (this.text === undefined) this.text = formatInstant(this.epochMs, this.nanosOfMilli);
     return this.text;
   }
 
@@ -82,6 +79,28 @@ export class Timestamp {
   equals(other: Timestamp): boolean {
     return this.epochMs === other.epochMs && this.nanosOfMilli === other.nanosOfMilli;
   }
+}
+
+const DAY_MS = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, "0"));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, "0"));
+/** The `yyyy-MM-ddT` of the day printed last: events of one stream mostly share their day. */
+let lastDay = Number.NaN;
+let lastDayPrefix = "";
+
+/** `yyyy-MM-ddTHH:mm:ss.fffZ`: the day's prefix from Date once per day, the time of day from tables. */
+function formatInstant(epochMs: number, nanosOfMilli: number): string {
+  const day = Math.floor(epochMs / DAY_MS);
+  if (day !== lastDay) {
+    lastDayPrefix = new Date(day * DAY_MS).toISOString().slice(0, -13);
+    lastDay = day;
+  }
+  const msOfDay = epochMs - day * DAY_MS;
+  const seconds = Math.floor(msOfDay / 1000);
+  const millis = msOfDay - seconds * 1000;
+  const fraction =
+    nanosOfMilli === 0 ? THREE_DIGITS[millis]! : fractionDigits(millis * NANOS_PER_MILLI + nanosOfMilli);
+  return `${lastDayPrefix}${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}.${fraction}Z`;
 }
 
 function fractionDigits(nanos: number): string {

@@ -23,6 +23,17 @@ describe("EventQueue", () => {
     expect(ready).toBe(true);
   });
 
+  it("keeps no reference to events once taken (they would outlive their batch in every GC)", async () => {
+    const queue = new EventQueue(100);
+    const pushed = events(10);
+    for (const event of pushed) queue.push(event);
+    const taken = await queue.take(4, 0);
+    const backing = Reflect.get(queue, "items") as unknown[];
+    for (const event of taken) expect(backing.includes(event)).toBe(false);
+    expect(backing.filter((item) => item !== undefined)).toEqual(pushed.slice(4));
+    expect(seq(await queue.take(10, 0))).toEqual([4, 5, 6, 7, 8, 9]);
+  });
+
   it("returns a full batch at once and waits at most the delay for a short one", async () => {
     const queue = new EventQueue(100);
     for (const event of events(5)) queue.push(event);

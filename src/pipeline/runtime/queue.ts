@@ -43,7 +43,8 @@ interface BatchWaiter {
 }
 
 export class EventQueue implements PipelineQueue {
-  private items: Event[] = [];
+  /** Queued events from `head` on; the taken slots before it are cleared. */
+  private items: (Event | undefined)[] = [];
   private head = 0;
   private closed = false;
   private readonly batchWaiters: BatchWaiter[] = [];
@@ -134,7 +135,10 @@ export class EventQueue implements PipelineQueue {
 
   private drain(max: number): Event[] {
     const end = Math.min(this.items.length, this.head + max);
-    const batch = this.items.slice(this.head, end);
+    const batch = this.items.slice(this.head, end) as Event[];
+    // Taken slots must not keep their events alive until the next compaction: a few thousand processed events
+    // held there survive every young-generation collection and are copied and promoted for nothing.
+    this.items.fill(undefined, this.head, end);
     this.head = end;
     if (this.head === this.items.length) {
       this.items = [];

@@ -21,14 +21,14 @@ export class LineCodec implements Codec {
   readonly splitsLines = true;
   private readonly converter: TextConverter;
   /** ECS modes write the line to [event][original] too. */
-  private readonly originalField: string | undefined;
+  private readonly originalField: boolean;
 
   constructor(
     private readonly settings: LineCodecSettings,
     private readonly context: PluginContext,
   ) {
     this.converter = createTextConverter(settings.charset, context.logger);
-    this.originalField = context.ecsCompatibility === "disabled" ? undefined : "[event][original]";
+    this.originalField = context.ecsCompatibility !== "disabled";
   }
 
   createDecoder(emit: (event: Event) => void): Decoder {
@@ -63,7 +63,8 @@ export class LineCodec implements Codec {
   private lineEvent(bytes: Buffer): Event {
     const message = this.converter.convert(bytes);
     const event = Event.adopt({ message });
-    if (this.originalField !== undefined) event.set(this.originalField, message);
+    // A fresh string in a fresh event: nothing to convert or copy.
+    if (this.originalField) event.adoptField("[event][original]", message);
     return event;
   }
 }

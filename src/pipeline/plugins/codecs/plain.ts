@@ -27,7 +27,7 @@ export class PlainCodec implements Codec, StreamingSwitchable {
       write: (data) => {
         const message = this.converter.convert(data);
         const event = Event.adopt({ message });
-        if (this.originalField !== undefined) event.set(this.originalField, message);
+        if (this.originalField !== undefined) event.adoptField(this.originalField, message);
         emit(event);
       },
       end: () => {},

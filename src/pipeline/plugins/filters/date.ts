@@ -4,7 +4,7 @@
 import { type Event, TIMESTAMP, Timestamp } from "../../event/index.js";
 import type { Filter, FilterSpec, PluginContext } from "../api.js";
 import type { ResolvedOptions } from "../options.js";
-import { type DateParser, makeParser } from "./date/parsers.js";
+import { type DateParser, makeParser, type ParseContext } from "./date/parsers.js";
 import { systemZone, type Zone, zoneFor } from "./date/zones.js";
 
 export const dateFilter: FilterSpec = {
@@ -35,6 +35,22 @@ export const dateFilter: FilterSpec = {
 /** Where "now" comes from: the year guess for patterns without a year (tests replace it). */
 export type Clock = () => Date;
 
+let systemNow = new Date();
+let systemNowUntilMs = Number.NEGATIVE_INFINITY;
+
+/**
+ * The system clock as the year guess sees it: the same Date while the local month lasts (the guess reads only
+ * its year and month), so year-less dates do not allocate one per event.
+ */
+const systemClock: Clock = () => {
+  const ms = Date.now();
+  if (ms >= systemNowUntilMs || ms < systemNow.getTime()) {
+    systemNow = new Date(ms);
+    systemNowUntilMs = new Date(systemNow.getFullYear(), systemNow.getMonth() + 1, 1).getTime();
+  }
+  return systemNow;
+};
+
 class DateFilter implements Filter {
   private readonly source: string;
   private readonly target: string;
@@ -42,11 +58,13 @@ class DateFilter implements Filter {
   private readonly parsers: DateParser[];
   /** Fixed zone, or a template resolved per event. */
   private readonly zone: Zone | string;
+  /** Handed to every parser; only its zone changes, per event when the zone is a template. */
+  private readonly parseContext: ParseContext;
 
   constructor(
     options: ResolvedOptions,
     private readonly context: PluginContext,
-    private readonly clock: Clock = () => new Date(),
+    clock: Clock = systemClock,
   ) {
     const match = options.stringArray("match");
     if (match.length < 2) {
@@ -61,6 +79,7 @@ class DateFilter implements Filter {
     const locale = resolveLocaleOption(options.optionalString("locale"), context);
     const defaultYear = clock().getFullYear();
     this.parsers = match.slice(1).map((format) => makeParser(format, { locale, defaultYear }));
+    this.parseContext = { zone: typeof this.zone === "string" ? systemZone() : this.zone, now: clock };
   }
 
   filter(event: Event): boolean {
@@ -81,9 +100,12 @@ class DateFilter implements Filter {
 
   private parse(input: unknown, event: Event): number | undefined {
     if (typeof input !== "string" && typeof input !== "number") return undefined;
-    const zone = typeof this.zone === "string" ? zoneFor(event.sprintf(this.zone)) : this.zone;
-    if (zone === undefined) return undefined;
-    const context = { zone, now: this.clock() };
+    const context = this.parseContext;
+    if (typeof this.zone === "string") {
+      const zone = zoneFor(event.sprintf(this.zone));
+      if (zone === undefined) return undefined;
+      context.zone = zone;
+    }
     for (const parser of this.parsers) {
       const epochMs = parser.parse(input, context);
       if (epochMs !== undefined && Number.isSafeInteger(epochMs)) return epochMs;

@@ -80,9 +80,9 @@ export function parseWith(elements: readonly Element[], text: string): ParsedFie
   return pos === text.length ? fields : undefined;
 }
 
-type Token = { kind: "letters"; letter: string; count: number } | { kind: "literal"; text: string };
+export type Token = { kind: "letters"; letter: string; count: number } | { kind: "literal"; text: string };
 
-function tokenize(pattern: string): Token[] {
+export function tokenize(pattern: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < pattern.length) {
@@ -124,7 +124,7 @@ function quoted(pattern: string, start: number): [string, number] {
   return [text, i];
 }
 
-function isNumericToken(token: Token | undefined): boolean {
+export function isNumericToken(token: Token | undefined): boolean {
   if (token === undefined || token.kind !== "letters") return false;
   return NUMERIC_LETTERS.has(token.letter) || (token.letter === "M" && token.count <= 2);
 }

@@ -1,15 +1,18 @@
 // The date filter's parsers, one per `match` format, built once: ISO8601 (Joda's dateTimeParser plus four
 // "almost ISO" patterns), UNIX, UNIX_MS, TAI64N and Joda patterns with Logstash's year guessing.
 
+import { compileFastIso, compileFastJoda, type FastParser } from "./fast.js";
 import { compileJodaPattern, type JodaPattern, type ParsedFields, parseWith } from "./joda.js";
-import { FieldRangeError, resolveLocal, toInstant, withYear } from "./resolve.js";
-import type { Zone } from "./zones.js";
+import {
+  FieldRangeError,
+  guessYear,
+  type ParseContext,
+  resolveLocal,
+  toInstant,
+  withYear,
+} from "./resolve.js";
 
-/** What a parser gets besides the value: the zone for zone-less text and the clock for year guessing. */
-export interface ParseContext {
-  zone: Zone;
-  now: Date;
-}
+export { guessYear, type ParseContext };
 
 export interface DateParser {
   /** Epoch milliseconds, or undefined when this format does not match the value. */
@@ -20,22 +23,38 @@ export interface ParserOptions {
   locale: string | undefined;
   /** The clock's year when the parser is built: Joda's default year for patterns without one. */
   defaultYear: number;
+  /** Use the specialised parsers where a format has one (the default); false keeps the general ones only. */
+  fast?: boolean;
 }
 
 /** The parser for one `match` format; throws an Error for a pattern Joda rejects. */
 export function makeParser(format: string, options: ParserOptions): DateParser {
   switch (format) {
     case "ISO8601":
-      return isoParser(options);
+      return options.fast === false ? isoParser(options) : withFastPath(compileFastIso(), isoParser(options));
     case "UNIX":
       return { parse: (value) => (typeof value === "number" ? unixNumber(value) : unixText(value)) };
     case "UNIX_MS":
       return { parse: (value) => (typeof value === "number" ? Math.trunc(value) : javaLong(value)) };
     case "TAI64N":
       return { parse: (value) => (typeof value === "string" ? tai64n(value) : undefined) };
-    default:
-      return jodaParser(compileJodaPattern(format, options.locale), options.defaultYear);
+    default: {
+      const general = jodaParser(compileJodaPattern(format, options.locale), options.defaultYear);
+      const fast =
+        options.fast === false ? undefined : compileFastJoda(format, options.locale, options.defaultYear);
+      return fast === undefined ? general : withFastPath(fast, general);
+    }
   }
+}
+
+/** Tries the specialised parser first; what it declines (or refuses) goes to the general one. */
+function withFastPath(fast: FastParser, general: DateParser): DateParser {
+  return {
+    parse(value, context) {
+      if (typeof value !== "string") return general.parse(value, context);
+      return fast(value, context) ?? general.parse(value, context);
+    },
+  };
 }
 
 // ---------------------------------------------------------------- Joda patterns
@@ -64,15 +83,6 @@ function instantOf(
     if (err instanceof FieldRangeError) return undefined;
     throw err;
   }
-}
-
-/** Logstash's guess for a date without a year: this year, except December seen in January and the reverse. */
-export function guessYear(month: number, now: Date): number {
-  const year = now.getFullYear();
-  const nowMonth = now.getMonth() + 1;
-  if (month === 12 && nowMonth === 1) return year - 1;
-  if (month === 1 && nowMonth === 12) return year + 1;
-  return year;
 }
 
 // ---------------------------------------------------------------- ISO8601
@@ -237,6 +247,8 @@ const LONG_MAX = 2n ** 63n - 1n;
 /** Java's Long.parseLong: optional sign and decimal digits; undefined when it would throw or lose precision. */
 function javaLong(text: string): number | undefined {
   if (!/^[+-]?\d+$/.test(text)) return undefined;
+  // Up to 15 digits fit a double exactly; `+ 0` turns "-0" into 0 as Long does.
+  if (text.length <= 15) return Number(text) + 0;
   const big = BigInt(text);
   if (big > LONG_MAX || big < -LONG_MAX - 1n) return undefined;
   const value = Number(big);

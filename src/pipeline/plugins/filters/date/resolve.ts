@@ -4,6 +4,23 @@
 import type { ParsedFields } from "./joda.js";
 import { localToInstant, type Zone } from "./zones.js";
 
+/** What a parser gets besides the value: the zone for zone-less text and the clock for year guessing. */
+export interface ParseContext {
+  zone: Zone;
+  /** Now, or where to ask for it: only dates without a year need it, so a function keeps the rest clock-free. */
+  now: Date | (() => Date);
+}
+
+/** Logstash's guess for a date without a year: this year, except December seen in January and the reverse. */
+export function guessYear(month: number, now: Date | (() => Date)): number {
+  const at = typeof now === "function" ? now() : now;
+  const year = at.getFullYear();
+  const nowMonth = at.getMonth() + 1;
+  if (month === 12 && nowMonth === 1) return year - 1;
+  if (month === 1 && nowMonth === 12) return year + 1;
+  return year;
+}
+
 const DAY_MS = 86_400_000;
 
 /** A local date-time being built. */

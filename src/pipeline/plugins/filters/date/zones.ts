@@ -6,6 +6,8 @@ import { limits } from "../../../../common/limits.js";
 const HOUR_MS = 3_600_000;
 /** Farther than any zone's offset: the offsets on either side of a local time lie within this window. */
 const OFFSET_WINDOW_MS = 14 * HOUR_MS;
+/** ECMAScript's time range. */
+const DATE_RANGE_MS = 8.64e15;
 
 export interface Zone {
   readonly id: string;
@@ -85,6 +87,8 @@ function parseLongOffset(format: Intl.DateTimeFormat, epochMs: number): number {
  * time falls in a gap (Joda refuses those); in an overlap the earlier instant wins, as in Joda.
  */
 export function localToInstant(localMs: number, zone: Zone): number | undefined {
+  // Beyond Date's range (a year like 300000) Intl cannot give an offset: no instant, rather than a RangeError.
+  if (!(Math.abs(localMs) <= DATE_RANGE_MS - OFFSET_WINDOW_MS)) return undefined;
   const before = zone.offsetAt(localMs - OFFSET_WINDOW_MS);
   const after = zone.offsetAt(localMs + OFFSET_WINDOW_MS);
   let best: number | undefined;
