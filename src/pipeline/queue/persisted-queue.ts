@@ -89,6 +89,9 @@ interface BufferedEvent {
   readonly event: Event;
 }
 
+/** What a taken slot of `buffered` holds until the array is compacted. */
+const takenSlot: BufferedEvent = { seq: -1, event: undefined as unknown as Event };
+
 interface BatchWaiter {
   wanted: number;
   wake: () => void;
@@ -348,7 +351,12 @@ export class PersistedQueue implements PipelineQueue {
     const count = Math.min(max, available);
     const end = this.bufferedHead + count;
     const events: Event[] = new Array(count);
-    for (let i = 0; i < count; i++) events[i] = this.buffered[this.bufferedHead + i]!.event;
+    for (let i = 0; i < count; i++) {
+      events[i] = this.buffered[this.bufferedHead + i]!.event;
+      // Drop the slot's hold on the event now: kept until the array is compacted, thousands of processed events
+      // would outlive young-generation collections (as the memory queue measured: GC 22% of the CPU, then 4%).
+      this.buffered[this.bufferedHead + i] = takenSlot;
+    }
     const to = end < this.buffered.length ? this.buffered[end]!.seq : this.cursor.seq;
     this.bufferedHead = end;
     if (this.bufferedHead === this.buffered.length) {
