@@ -18,6 +18,8 @@ export interface PluginContext {
   readonly ecsCompatibility: EcsCompatibility;
   /** `path.data`: where plugins keep state (sincedb, ...). */
   readonly dataDir: string;
+  /** `pipeline.workers` of the pipeline (absent outside one, e.g. in a plugin's own tests). */
+  readonly workers?: number;
   /** Counts a failure the plugin handled itself (tagged or dropped an event); read by the monitoring API. */
   countFailure(reason: string): void;
   /**

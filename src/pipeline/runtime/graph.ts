@@ -254,6 +254,7 @@ class GraphBuilder {
       logger,
       ecsCompatibility: ecsModeOf(options, this.settings.ecsCompatibility),
       dataDir: this.settings.dataDir,
+      workers: this.settings.workers,
       countFailure: (reason) => stats.countFailure(reason),
     };
     const deadLetters = this.deadLetters;

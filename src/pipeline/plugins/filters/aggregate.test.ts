@@ -64,6 +64,21 @@ function sqlFilters() {
   return { start, update, end };
 }
 
+describe("aggregate filter: workers", () => {
+  it("warns when the pipeline has more than one worker, and not with one", () => {
+    for (const [workers, warned] of [
+      [4, true],
+      [1, false],
+    ] as const) {
+      const { options, context, logs } = harness.configure(`task_id => "%{taskid}" code => "map['n'] = 1"`);
+      const filter = aggregateFilter.create(options, { ...context, workers }) as Filter;
+      filter.register?.();
+      open.push(filter);
+      expect(logs.some((l) => l.includes("needs pipeline.workers: 1"))).toBe(warned);
+    }
+  });
+});
+
 describe("aggregate filter: configuration", () => {
   it("refuses a task_id without a dynamic expression", () => {
     expect(harness.refused(`task_id => "static_value" code => ""`)).toMatch(/dynamic expression/);

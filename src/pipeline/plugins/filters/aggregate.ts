@@ -107,7 +107,15 @@ export const aggregateFilter: FilterSpec = {
       doc: "Warn when a pattern holds this many maps (0: never).",
     },
   },
-  create: (options, context) => new AggregateFilter(options, context),
+  create: (options, context) => {
+    // Logstash's docs require one worker: with several, events of one task can reach the map out of order.
+    if ((context.workers ?? 1) > 1)
+      context.logger.warn(
+        "the aggregate filter needs pipeline.workers: 1 (-w 1); with several workers, events of one task may be aggregated out of order",
+        { plugin: context.id, workers: context.workers },
+      );
+    return new AggregateFilter(options, context);
+  },
 };
 
 class AggregateFilter implements Filter, TimeoutOwner {
