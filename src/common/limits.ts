@@ -170,6 +170,8 @@ export const limits = {
   syslogInputUdpQueuePacketsMax: 2000,
   /** Bytes the pipe output lets pile up unread in one command's stdin before it waits for the command to catch up. */
   pipeOutputPendingBytesMax: 16 * 1024 * 1024,
+  /** Nesting of EDN collections the edn codecs read; deeper input is a parse failure, not a stack overflow. */
+  ednNestingDepthMax: 1000,
 } as const;
 
 export type LimitName = keyof typeof limits;
