@@ -83,6 +83,56 @@ describe("file output", () => {
     await output.close();
   });
 
+  it("writes a batch spanning several paths with each file's events in order", async () => {
+    const dir = await tempDir();
+    const { output } = make({ path: `${dir}/%{host}.log`, flush_interval: 0 });
+    const hosts = ["a", "b", "c"];
+    const batch = Array.from({ length: 30 }, (_, n) => new Event({ host: hosts[(n * 7) % 3], n }));
+    await output.receive(batch);
+    await output.receive([new Event({ host: "c", n: 30 }), new Event({ host: "a", n: 31 })]);
+    await output.close();
+    for (const host of hosts) {
+      const expected = [...batch, new Event({ host: "c", n: 30 }), new Event({ host: "a", n: 31 })]
+        .filter((e) => e.get("host") === host)
+        .map((e) => e.get("n"));
+      expect(lines(join(dir, `${host}.log`)).map((e) => e.n)).toEqual(expected);
+    }
+    expect(readdirSync(dir).sort()).toEqual(["a.log", "b.log", "c.log"]);
+  });
+
+  it("keeps each file's order across batches held for a flush interval, with gzip", async () => {
+    const dir = await tempDir();
+    const { output } = make({ path: `${dir}/%{k}.gz`, flush_interval: 60, gzip: true });
+    await output.receive([
+      new Event({ k: "x", n: 1 }),
+      new Event({ k: "y", n: 2 }),
+      new Event({ k: "x", n: 3 }),
+    ]);
+    await output.receive([new Event({ k: "y", n: 4 }), new Event({ k: "x", n: 5 })]);
+    await output.close();
+    const read = (name: string) =>
+      gunzipSync(readFileSync(join(dir, name)))
+        .toString()
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l).n);
+    expect(read("x.gz")).toEqual([1, 3, 5]);
+    expect(read("y.gz")).toEqual([2, 4]);
+  });
+
+  it("write_behavior => overwrite keeps each file's last event of a mixed batch", async () => {
+    const dir = await tempDir();
+    const { output } = make({ path: `${dir}/%{k}.json`, flush_interval: 0, write_behavior: "overwrite" });
+    await output.receive([
+      new Event({ k: "p", n: 1 }),
+      new Event({ k: "q", n: 2 }),
+      new Event({ k: "p", n: 3 }),
+    ]);
+    expect(lines(join(dir, "p.json")).map((e) => e.n)).toEqual([3]);
+    expect(lines(join(dir, "q.json")).map((e) => e.n)).toEqual([2]);
+    await output.close();
+  });
+
   it("refuses a path whose first directory is dynamic", () => {
     for (const path of ["/%{name}", "/a- %{name}", "/%{name}/x.log"])
       expect(() => fileOutput.create(withDefaults({ path }), recordingContext().context)).toThrow(/dynamic/);

@@ -4,10 +4,10 @@
 
 import { existsSync } from "node:fs";
 import { limits } from "../../../common/limits.js";
-import type { Event } from "../../event/index.js";
+import { type CompiledTemplate, compileTemplate, type Event } from "../../event/index.js";
 import type { Codec, Output, OutputSpec, PluginContext } from "../api.js";
 import type { ResolvedOptions } from "../options.js";
-import { encodeOne } from "./common/encode.js";
+import { type EncodedPiece, encodePiece, piecesToBuffer } from "./common/encode.js";
 import { insideRoot, type PathPlan, planPaths } from "./file/paths.js";
 import { exists, FileSink, type SinkOptions } from "./file/sink.js";
 
@@ -28,12 +28,15 @@ export class FileOutput implements Output {
   private readonly flushTimer: NodeJS.Timeout | undefined;
   private lastStaleSweep = Date.now();
   private closing: Promise<void> | undefined;
+  /** The path template compiled once: a constant path skips interpolation per event. */
+  private readonly pathTemplate: CompiledTemplate;
 
   constructor(
     private readonly settings: FileOutputSettings,
     private readonly codec: Codec,
     private readonly context: PluginContext,
   ) {
+    this.pathTemplate = compileTemplate(settings.paths.template);
     if (settings.flushIntervalSeconds > 0) {
       this.flushTimer = setInterval(
         () => void this.exclusive(() => this.flushAll()),
@@ -76,16 +79,17 @@ export class FileOutput implements Output {
 
   private async write(events: Event[]): Promise<void> {
     const byPath = await this.groupByPath(events);
-    for (const [path, chunks] of byPath) {
+    for (const [path, pieces] of byPath) {
       try {
         const sink = await this.open(path);
-        sink.add(chunks);
+        // Overwrite keeps only the last event, so only its bytes are made; append makes one buffer per file.
+        sink.add(piecesToBuffer(this.settings.overwrite ? pieces.slice(-1) : pieces));
         if (this.settings.flushIntervalSeconds === 0 || sink.pendingBytes > limits.fileOutputPendingBytesMax)
           await sink.flush();
       } catch (err) {
         this.fail("cannot write to file; events dropped", "file_write", {
           path,
-          events: chunks.length,
+          events: pieces.length,
           error: (err as Error).message,
         });
       }
@@ -94,13 +98,14 @@ export class FileOutput implements Output {
   }
 
   /** Encoded events by the file they go to, in arrival order; Logstash's routing rules decide the file. */
-  private async groupByPath(events: Event[]): Promise<Map<string, Buffer[]>> {
+  private async groupByPath(events: Event[]): Promise<Map<string, EncodedPiece[]>> {
     const { paths } = this.settings;
-    const byPath = new Map<string, Buffer[]>();
+    const constantPath = this.pathTemplate.constant;
+    const byPath = new Map<string, EncodedPiece[]>();
     for (const event of events) {
-      const data = encodeOne(this.codec, event, this.context);
+      const data = encodePiece(this.codec, event, this.context);
       if (data === undefined) continue;
-      let path = event.sprintf(paths.template);
+      let path = constantPath ? paths.template : event.sprintf(paths.template);
       if (paths.dynamic && !insideRoot(path, paths.root)) {
         this.context.logger.warn(
           "the event tried to write outside the files root; writing it to the failure file",
@@ -113,23 +118,23 @@ export class FileOutput implements Output {
         this.context.countFailure("file_path_outside_root");
         path = paths.failurePath;
       }
-      const chunks = byPath.get(path);
-      if (chunks === undefined) byPath.set(path, [data]);
-      else chunks.push(data);
+      const pieces = byPath.get(path);
+      if (pieces === undefined) byPath.set(path, [data]);
+      else pieces.push(data);
     }
     if (this.settings.createIfDeleted) return byPath;
     return this.redirectMissing(byPath);
   }
 
   /** create_if_deleted => false: a file that does not exist is not (re)created; its events go to the failure file. */
-  private async redirectMissing(byPath: Map<string, Buffer[]>): Promise<Map<string, Buffer[]>> {
+  private async redirectMissing(byPath: Map<string, EncodedPiece[]>): Promise<Map<string, EncodedPiece[]>> {
     const failurePath = this.settings.paths.failurePath;
-    const routed = new Map<string, Buffer[]>();
-    for (const [path, chunks] of byPath) {
+    const routed = new Map<string, EncodedPiece[]>();
+    for (const [path, pieces] of byPath) {
       const target = path === failurePath || (await exists(path)) ? path : failurePath;
       const existing = routed.get(target);
-      if (existing === undefined) routed.set(target, chunks);
-      else existing.push(...chunks);
+      if (existing === undefined) routed.set(target, pieces);
+      else for (const piece of pieces) existing.push(piece);
     }
     return routed;
   }
@@ -151,7 +156,7 @@ export class FileOutput implements Output {
     await this.evictLeastRecent();
     this.context.logger.info("opening file", { plugin: this.context.id, path });
     const sink = await FileSink.open(path, this.settings);
-    sink.add(carried);
+    for (const data of carried) sink.add(data);
     this.sinks.set(path, sink);
     return sink;
   }

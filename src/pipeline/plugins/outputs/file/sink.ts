@@ -45,19 +45,17 @@ export class FileSink {
     return this.pendingSize;
   }
 
-  add(chunks: readonly Buffer[]): void {
-    if (chunks.length === 0) return;
+  /** Queues one batch's bytes for this file (under overwrite, the batch's last event only replaces what waits). */
+  add(data: Buffer): void {
     this.active = true;
     if (this.options.overwrite) {
-      const last = chunks[chunks.length - 1]!;
-      this.pending = [last];
-      this.pendingSize = last.length;
+      this.pending = [data];
+      this.pendingSize = data.length;
       return;
     }
-    for (const chunk of chunks) {
-      this.pending.push(chunk);
-      this.pendingSize += chunk.length;
-    }
+    if (data.length === 0) return;
+    this.pending.push(data);
+    this.pendingSize += data.length;
   }
 
   /** Hands the unwritten bytes over (to the sink replacing this one when the file was deleted). */
