@@ -2,15 +2,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../../common/logger.js";
-import { buildPlan, type PlanPlugin } from "../../config/index.js";
-import { Event } from "../../event/index.js";
-import { type PluginContext, StartupError } from "../api.js";
-import { PluginRegistry } from "../registry.js";
+import type { Event } from "../../event/index.js";
+import { StartupError } from "../api.js";
 import { grokFilter } from "./grok.js";
+import { filterHarness } from "./testing.js";
 
 const SPEC = grokFilter;
-type Mode = "disabled" | "v1" | "v8";
 
 describe("grok filter: matching and captures", () => {
   it("stores named captures and matches an array field element by element", () => {
@@ -347,39 +344,9 @@ describe("grok filter: pattern sources and ECS modes", () => {
   });
 });
 
-// ---------------------------------------------------------------- test harness (kept local: plugins share no test code)
+// ---------------------------------------------------------------- test harness (filters/testing.ts, plus grok's own refusal check)
 
-function configure(body: string, ecs: Mode = "disabled") {
-  const { plan, diagnostics } = buildPlan([
-    { file: "test.conf", text: `filter { ${SPEC.name} { ${body} } }` },
-  ]);
-  expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  const plugin = plan.sections[0]!.body[0] as PlanPlugin;
-  const outcome = new PluginRegistry([SPEC]).resolve(plugin);
-  expect(outcome.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  const logs: string[] = [];
-  const failures: string[] = [];
-  const context: PluginContext = {
-    id: "test-filter",
-    pipelineId: "test",
-    logger: createLogger({ level: "debug", write: (line) => logs.push(line) }),
-    ecsCompatibility: ecs,
-    dataDir: "",
-    countFailure: (reason) => failures.push(reason),
-  };
-  return { options: outcome.resolved!.options, context, logs, failures };
-}
-
-function setup(body: string, ecs: Mode = "disabled") {
-  const configured = configure(body, ecs);
-  const filter = SPEC.create(configured.options, configured.context);
-  const run = (data: Record<string, unknown>) => {
-    const event = new Event(data);
-    const matched = filter.filter(event, () => {}) as boolean;
-    return { event, matched };
-  };
-  return { ...configured, filter, run };
-}
+const { configure, setup, diagnosticsOf } = filterHarness(SPEC);
 
 /** The error create() throws for a configuration Logstash refuses at register time. */
 function refused(body: string): string {
@@ -392,9 +359,4 @@ function refused(body: string): string {
     return (err as Error).message;
   }
   return "accepted";
-}
-
-function diagnosticsOf(body: string) {
-  const { plan } = buildPlan([{ file: "test.conf", text: `filter { ${SPEC.name} { ${body} } }` }]);
-  return new PluginRegistry([SPEC]).resolve(plan.sections[0]!.body[0] as PlanPlugin).diagnostics;
 }

@@ -342,10 +342,6 @@ export const rabbitmqInput: InputSpec = {
   },
   create: (options, context) => {
     const settings = rabbitmqInputSettings(options, context);
-    if (options.has("automatic_recovery") && !options.boolean("automatic_recovery"))
-      context.logger.warn("automatic_recovery => false is ignored: Sluice always reconnects", {
-        plugin: context.id,
-      });
     return new RabbitmqInput(settings, options.codec(), context);
   },
 };

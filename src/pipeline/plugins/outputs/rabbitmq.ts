@@ -234,10 +234,6 @@ export const rabbitmqOutput: OutputSpec = {
   },
   create: (options, context) => {
     const settings = rabbitmqOutputSettings(options, context);
-    if (options.has("automatic_recovery") && !options.boolean("automatic_recovery"))
-      context.logger.warn("automatic_recovery => false is ignored: Sluice always reconnects", {
-        plugin: context.id,
-      });
     return new RabbitmqOutput(settings, options.codec(), context);
   },
 };

@@ -73,6 +73,8 @@ export function rabbitmqConnectionSettings(
   options: ResolvedOptions,
   warn: (message: string) => void,
 ): RabbitmqConnectionSettings {
+  if (options.has("automatic_recovery") && !options.boolean("automatic_recovery"))
+    warn("automatic_recovery => false is ignored: Sluice always reconnects");
   const port = options.number("port");
   const addresses = options.stringArray("host").map((host) => parseAddress(host, port));
   return {
