@@ -1,6 +1,7 @@
 // `/_sql`: Elasticsearch's SQL endpoint shape (query, fetch_size; format json, txt, csv, tsv) answered with
 // DuckDB's SQL dialect over one view per index. No cursors: a result past fetch_size is refused, not cut.
 
+import { csvField } from "../common/csv.js";
 import { limits } from "../common/limits.js";
 import { StoreReadError } from "../store/export.js";
 import { runLiveSql, type SqlResult } from "../store/live-sql.js";
@@ -52,10 +53,6 @@ export async function sqlReply(store: Store, body: Obj, params: URLSearchParams)
 function cell(value: unknown): string {
   if (value === null || value === undefined) return "";
   return typeof value === "object" ? JSON.stringify(value) : String(value);
-}
-
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** The `txt` format: a header, a rule of dashes and `+`, then left-aligned cells, as Elasticsearch prints. */

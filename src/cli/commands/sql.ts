@@ -2,6 +2,7 @@
 // as an aligned table, JSON lines or CSV.
 
 import type { Command } from "commander";
+import { csvField } from "../../common/csv.js";
 import { limits } from "../../common/limits.js";
 import type * as StoreExport from "../../store/export.js";
 import { UsageError } from "../options.js";
@@ -126,10 +127,6 @@ async function writeCsv(columns: string[], chunks: AsyncIterable<unknown[][]>, o
     const lines = rows.map((row) => row.map((v) => csvField(v === null ? "" : cellText(v))).join(","));
     if (lines.length > 0) out(`${lines.join("\n")}\n`);
   }
-}
-
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** Buffers rows to size the columns, so it stops at a limit and says how many rows it left out. */
